@@ -1,0 +1,71 @@
+package io.mayaningest.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Where Mayan is and how to talk to it. Secrets come from configuration or the environment
+ * ({@code MAYAN_TOKEN}, {@code MAYAN_PASSWORD}) and are never logged.
+ */
+@ConfigMapping(prefix = "mayan")
+public interface MayanConfig {
+
+    /** Base URL of Mayan, without {@code /api/v4}. */
+    @WithDefault("http://127.0.0.1:8000")
+    String url();
+
+    /** API token, sent as {@code Authorization: Token <key>} (mayan-api.md §1: the keyword is Token, not Bearer). */
+    Optional<String> token();
+
+    /** User name for Basic authentication, used when no token is set. */
+    Optional<String> username();
+
+    Optional<String> password();
+
+    /** Trust store (PKCS12 or JKS) for TLS to Mayan; the JVM's default trust store when empty. */
+    Optional<String> trustStore();
+
+    Optional<String> trustStorePassword();
+
+    @WithDefault("PKCS12")
+    String trustStoreType();
+
+    @WithDefault("10s")
+    Duration connectTimeout();
+
+    /** Socket timeout of one request; uploads of large files stream within it. */
+    @WithDefault("120s")
+    Duration readTimeout();
+
+    /** How long names resolved to ids (document types, metadata types, tags, cabinets) are cached. */
+    @WithDefault("5m")
+    Duration lookupCacheTtl();
+
+    /** First wait before asking Mayan whether an uploaded file has been processed. */
+    @WithDefault("500ms")
+    Duration pollInitialDelay();
+
+    /** Upper bound of the growing wait between two polls. */
+    @WithDefault("10s")
+    Duration pollMaxDelay();
+
+    /**
+     * How long Mayan may take to process an upload (its Celery workers compute the checksum later).
+     * Past it the item is retried later by polling again, never by uploading again.
+     */
+    @WithDefault("10m")
+    Duration fileTimeout();
+
+    /** Redeliveries of a transient failure (connection refused, timeout, 5xx, 429) before the item is left for the next poll. */
+    @WithDefault("5")
+    int maxRetries();
+
+    @WithDefault("1s")
+    Duration retryInitialDelay();
+
+    @WithDefault("60s")
+    Duration retryMaxDelay();
+}

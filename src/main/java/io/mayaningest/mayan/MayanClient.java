@@ -1,0 +1,400 @@
+package io.mayaningest.mayan;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.mayaningest.config.MayanConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPatch;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.entity.mime.FileBody;
+import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
+import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.net.URIBuilder;
+import org.apache.hc.core5.util.Timeout;
+import org.jboss.logging.Logger;
+
+/**
+ * Mayan's REST API as mayan-api.md describes it, with every answer classified into a
+ * {@link MayanException} a person can read.
+ * <p>
+ * Why Apache HttpClient directly and not the Camel http endpoint: each pipeline step makes several
+ * dependent calls (list pages, then POST or PATCH) and must rebuild a streamed multipart body on every
+ * retry; a plain bean keeps that testable without Camel and keeps the Authorization header out of
+ * exchanges, where it could be logged or forwarded.
+ */
+@ApplicationScoped
+public class MayanClient {
+
+    private static final Logger LOG = Logger.getLogger(MayanClient.class);
+    private static final String API = "/api/v4/";
+    /** Mayan caps page_size at 100 (mayan-api.md §2); asking for the maximum keeps list walks short. */
+    static final int PAGE_SIZE = 100;
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final MayanConfig config;
+    private final ObjectMapper json;
+    private final CloseableHttpClient http;
+    private final String base;
+    private final String authorization;
+
+    public MayanClient(MayanConfig config, ObjectMapper json) {
+        this.config = config;
+        this.json = json;
+        this.base = stripTrailingSlash(config.url());
+        this.authorization = authorizationHeader(config);
+        this.http = buildClient(config);
+    }
+
+    public String baseUrl() {
+        return base;
+    }
+
+    /** The document's page in Mayan's web UI, for messages and events. */
+    public String documentUrl(long documentId) {
+        return base + "/documents/documents/" + documentId + "/preview/";
+    }
+
+    public JsonNode get(String path, Map<String, String> query) {
+        return execute(new HttpGet(uri(path, query)), path);
+    }
+
+    /**
+     * Every result of a paginated list. Mayan's {@code next} links are absolute URLs built from the
+     * Host header (mayan-api.md §2), which is wrong behind a proxy, so pages are requested by number
+     * against our own base URL instead of following {@code next}.
+     */
+    public List<JsonNode> getAll(String path, Map<String, String> query) {
+        List<JsonNode> results = new ArrayList<>();
+        for (int page = 1;; page++) {
+            Map<String, String> q = new LinkedHashMap<>(query);
+            q.put("page_size", String.valueOf(PAGE_SIZE));
+            q.put("page", String.valueOf(page));
+            JsonNode body = get(path, q);
+            JsonNode items = body == null ? null : body.get("results");
+            if (items == null || !items.isArray()) {
+                throw notMayan(path, "a list without \"results\"");
+            }
+            items.forEach(results::add);
+            if (body.path("next").isNull() || body.path("next").isMissingNode() || items.isEmpty()) {
+                return results;
+            }
+        }
+    }
+
+    public JsonNode postJson(String path, Object body) {
+        HttpPost post = new HttpPost(uri(path, Map.of()));
+        post.setEntity(jsonEntity(body));
+        return execute(post, path);
+    }
+
+    public JsonNode patchJson(String path, Object body) {
+        HttpPatch patch = new HttpPatch(uri(path, Map.of()));
+        patch.setEntity(jsonEntity(body));
+        return execute(patch, path);
+    }
+
+    /**
+     * {@code POST documents/upload/}: a new document and its first file in one call; Mayan answers 201
+     * with the document, whose {@code file_latest} is still null (mayan-api.md §5). The multipart body
+     * streams from the file, so the service never holds the document in memory.
+     */
+    public JsonNode uploadDocument(long documentTypeId, Path file, String fileName, String label, String description,
+            String language) {
+        MultipartEntityBuilder multipart = multipart()
+                .addTextBody("document_type_id", String.valueOf(documentTypeId), TEXT)
+                .addPart("file", new FileBody(file.toFile(), ContentType.APPLICATION_OCTET_STREAM, fileName));
+        addIfPresent(multipart, "label", label);
+        addIfPresent(multipart, "description", description);
+        addIfPresent(multipart, "language", language);
+        HttpPost post = new HttpPost(uri("documents/upload/", Map.of()));
+        post.setEntity(multipart.build());
+        return execute(post, "documents/upload/");
+    }
+
+    /**
+     * {@code POST documents/{id}/files/}: a new file on an existing document. The fields are
+     * {@code file_new} and {@code action_name} (not {@code file}/{@code action}, mayan-api.md §6) and the
+     * answer is 202 with an empty body, so the {@code comment} carries our ingest id to find the file.
+     */
+    public void uploadFile(long documentId, Path file, String fileName, String action, String comment) {
+        String path = "documents/" + documentId + "/files/";
+        MultipartEntityBuilder multipart = multipart()
+                .addPart("file_new", new FileBody(file.toFile(), ContentType.APPLICATION_OCTET_STREAM, fileName))
+                .addTextBody("action_name", action, TEXT)
+                .addTextBody("comment", comment, TEXT)
+                .addTextBody("filename", fileName, TEXT);
+        HttpPost post = new HttpPost(uri(path, Map.of()));
+        post.setEntity(multipart.build());
+        execute(post, path);
+    }
+
+    private static final ContentType TEXT = ContentType.TEXT_PLAIN.withCharset(StandardCharsets.UTF_8);
+
+    private static MultipartEntityBuilder multipart() {
+        // LEGACY (browser-like) writes filename="<raw UTF-8>" plus a correct filename*=UTF-8''..., which
+        // Django reads back intact. HttpClient 5.5's EXTENDED mode percent-encodes filename* twice and
+        // STRICT squeezes the name into ISO-8859-1, so both mangle "Prüfbericht – ÄÖÜ.pdf".
+        return MultipartEntityBuilder.create().setMode(HttpMultipartMode.LEGACY).setCharset(StandardCharsets.UTF_8);
+    }
+
+    private static void addIfPresent(MultipartEntityBuilder multipart, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            multipart.addTextBody(name, value, TEXT);
+        }
+    }
+
+    private HttpEntity jsonEntity(Object body) {
+        try {
+            return new StringEntity(json.writeValueAsString(body), ContentType.APPLICATION_JSON);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write JSON", e);
+        }
+    }
+
+    public ObjectNode object() {
+        return json.createObjectNode();
+    }
+
+    private JsonNode execute(HttpUriRequestBase request, String path) {
+        // Mayan's token endpoint and the browsable API default to HTML; JSON has to be asked for.
+        request.setHeader("Accept", "application/json");
+        if (authorization != null) {
+            request.setHeader("Authorization", authorization);
+        }
+        String method = request.getMethod();
+        long start = System.nanoTime();
+        try {
+            return http.execute(request, response -> handle(method, path, response));
+        } catch (MayanException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new MayanException(0, method, path, e.toString(), false,
+                    "Mayan at " + base + " did not answer " + method + " " + path + " (" + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",
+                    "check that Mayan is running and that mayan.url is right; the item is retried", null, e);
+        } finally {
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("%s %s took %d ms", method, path, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+        }
+    }
+
+    private JsonNode handle(String method, String path, ClassicHttpResponse response) throws IOException {
+        int status = response.getCode();
+        String body = readBody(response.getEntity());
+        if (status >= 200 && status < 300) {
+            if (body.isBlank()) {
+                // 202 on a new file and 200 on tag/cabinet actions have empty bodies (mayan-api.md §6, §9).
+                return null;
+            }
+            if (!isJson(response)) {
+                throw notMayan(path, "a " + contentType(response) + " answer");
+            }
+            return json.readTree(body);
+        }
+        String detail = detail(body);
+        Duration retryAfter = retryAfter(response);
+        String where = method + " " + path;
+        if (status == 429) {
+            throw new MayanException(status, method, path, detail, false,
+                    "Mayan is throttling requests (429 on " + where + ")",
+                    "nothing to do: the request is retried after Mayan's Retry-After", retryAfter, null);
+        }
+        if (status == 408 || status >= 500) {
+            throw new MayanException(status, method, path, detail, false,
+                    "Mayan failed with " + status + " on " + where + (detail.isEmpty() ? "" : ": " + detail),
+                    "the item is retried; if it keeps failing, look at Mayan's logs", retryAfter, null);
+        }
+        if (status == 401 || status == 403) {
+            throw new MayanException(status, method, path, detail, false,
+                    "Mayan refused the service's credentials (" + status + " on " + where
+                            + (detail.isEmpty() ? "" : ": " + detail) + ")",
+                    "check mayan.token (MAYAN_TOKEN) or mayan.username/mayan.password, and that this user has"
+                            + " the permissions to create documents; the item waits until then",
+                    null, null);
+        }
+        throw new MayanException(status, method, path, detail, true,
+                "Mayan rejected " + where + " with " + status + (detail.isEmpty() ? "" : ": " + detail),
+                "correct the item's mapping and replay it", null, null);
+    }
+
+    private MayanException notMayan(String path, String what) {
+        return new MayanException(0, "GET", path, what, false,
+                base + " does not look like Mayan EDMS: " + path + " gave " + what,
+                "set mayan.url to Mayan's base URL (the part before /api/v4/)", null, null);
+    }
+
+    private static boolean isJson(ClassicHttpResponse response) {
+        return contentType(response).contains("json");
+    }
+
+    private static String contentType(ClassicHttpResponse response) {
+        Header h = response.getFirstHeader("Content-Type");
+        return h == null ? "untyped" : h.getValue();
+    }
+
+    private static String readBody(HttpEntity entity) throws IOException {
+        if (entity == null) {
+            return "";
+        }
+        try (InputStream in = entity.getContent()) {
+            if (in == null) {
+                return "";
+            }
+            // Bounded: an error page or list is small; a proxy's huge HTML page is cut, not buffered whole.
+            byte[] bytes = in.readNBytes(16 * 1024 * 1024);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Mayan's words from an error body: {@code {"detail": ...}}, {@code {field: [msgs]}} or a bare
+     * list {@code [msgs]} (mayan-api.md §10).
+     */
+    String detail(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            JsonNode node = json.readTree(body);
+            List<String> parts = new ArrayList<>();
+            collect(node, null, parts);
+            return String.join("; ", parts);
+        } catch (IOException e) {
+            String text = body.strip();
+            return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+        }
+    }
+
+    private static void collect(JsonNode node, String field, List<String> parts) {
+        if (node.isArray()) {
+            node.forEach(n -> collect(n, field, parts));
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(e -> collect(e.getValue(),
+                    "detail".equals(e.getKey()) || "non_field_errors".equals(e.getKey()) ? field : e.getKey(), parts));
+        } else {
+            parts.add(field == null ? node.asText() : field + ": " + node.asText());
+        }
+    }
+
+    private static Duration retryAfter(ClassicHttpResponse response) {
+        Header h = response.getFirstHeader("Retry-After");
+        if (h == null) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(h.getValue().trim())));
+        } catch (NumberFormatException e) {
+            // An HTTP date is allowed too; DRF sends seconds, so a date is treated as "a few seconds".
+            return Duration.ofSeconds(5);
+        }
+    }
+
+    private URI uri(String path, Map<String, String> query) {
+        try {
+            URIBuilder builder = new URIBuilder(base + API + path);
+            query.forEach(builder::addParameter);
+            return builder.build();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("mayan.url gives an invalid URL: " + base + API + path, e);
+        }
+    }
+
+    private static String stripTrailingSlash(String url) {
+        String u = url.strip();
+        while (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        if (u.endsWith("/api/v4")) {
+            u = u.substring(0, u.length() - "/api/v4".length());
+        }
+        return u;
+    }
+
+    private static String authorizationHeader(MayanConfig config) {
+        if (config.token().filter(t -> !t.isBlank()).isPresent()) {
+            return "Token " + config.token().get().strip();
+        }
+        if (config.username().filter(u -> !u.isBlank()).isPresent()) {
+            String pair = config.username().get() + ":" + config.password().orElse("");
+            return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+        }
+        LOG.warn("Neither mayan.token nor mayan.username is set: Mayan will treat the service as anonymous"
+                + " and show it no document types");
+        return null;
+    }
+
+    private static CloseableHttpClient buildClient(MayanConfig config) {
+        ConnectionConfig connection = ConnectionConfig.custom()
+                .setConnectTimeout(Timeout.of(config.connectTimeout()))
+                .setSocketTimeout(Timeout.of(config.readTimeout()))
+                .build();
+        PoolingHttpClientConnectionManagerBuilder manager = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDefaultConnectionConfig(connection)
+                .setMaxConnTotal(32)
+                .setMaxConnPerRoute(32);
+        config.trustStore().filter(s -> !s.isBlank()).ifPresent(store -> manager.setTlsSocketStrategy(
+                ClientTlsStrategyBuilder.create().setSslContext(sslContext(config, store)).buildClassic()));
+        return HttpClients.custom()
+                .setConnectionManager(manager.build())
+                .setDefaultRequestConfig(RequestConfig.custom().setRedirectsEnabled(false).build())
+                // Retries are the pipeline's job: it knows which calls are safe to repeat.
+                .disableAutomaticRetries()
+                .build();
+    }
+
+    private static SSLContext sslContext(MayanConfig config, String store) {
+        try (InputStream in = Files.newInputStream(Path.of(store))) {
+            KeyStore keyStore = KeyStore.getInstance(config.trustStoreType());
+            keyStore.load(in, config.trustStorePassword().map(String::toCharArray).orElse(null));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(keyStore);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            return ssl;
+        } catch (Exception e) {
+            throw new IllegalStateException("mayan.trust-store " + store + " cannot be loaded as "
+                    + config.trustStoreType() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @PreDestroy
+    void close() throws IOException {
+        http.close();
+    }
+}

@@ -1,0 +1,202 @@
+package io.mayaningest.mayan;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.mayaningest.config.MayanConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Names to ids, the lookups every Mayan client needs: document types by label, metadata types by name,
+ * tags by label, cabinets by full path. Mayan's {@code filter_*} parameters are fuzzy search backed by
+ * an index that lags (mayan-api.md §2), so whole lists are read (all pages) and matched exactly here.
+ * Each list is cached for {@code mayan.lookup-cache-ttl} and read again once when a name is missing,
+ * so a type created in Mayan a minute ago is found without a restart.
+ */
+@ApplicationScoped
+public class MayanLookups {
+
+    /** Cabinet levels in our configuration and sidecars; Mayan's own {@code full_path} is not relied on. */
+    public static final String CABINET_SEPARATOR = "/";
+
+    public record DocumentType(long id, String label) {
+    }
+
+    public record MetadataType(long id, String name, String label, String lookup, String validation,
+            String validationArguments) {
+    }
+
+    /** A metadata type attached to a document type. */
+    public record Attachment(long metadataTypeId, String name, boolean required) {
+    }
+
+    public record Tag(long id, String label) {
+    }
+
+    public record Cabinet(long id, String fullPath) {
+    }
+
+    private final MayanClient client;
+    private final Duration ttl;
+    private final CachedList<DocumentType> documentTypes;
+    private final CachedList<MetadataType> metadataTypes;
+    private final CachedList<Tag> tags;
+    private final CachedList<Cabinet> cabinets;
+    private final Map<Long, CachedList<Attachment>> attachments = new ConcurrentHashMap<>();
+
+    public MayanLookups(MayanClient client, MayanConfig config) {
+        this.client = client;
+        this.ttl = config.lookupCacheTtl();
+        this.documentTypes = new CachedList<>(() -> map("document_types/",
+                n -> new DocumentType(n.path("id").asLong(), n.path("label").asText())));
+        this.metadataTypes = new CachedList<>(() -> map("metadata_types/",
+                n -> new MetadataType(n.path("id").asLong(), n.path("name").asText(), n.path("label").asText(),
+                        text(n, "lookup"), text(n, "validation"), text(n, "validation_arguments"))));
+        this.tags = new CachedList<>(() -> map("tags/", n -> new Tag(n.path("id").asLong(), n.path("label").asText())));
+        this.cabinets = new CachedList<>(this::loadCabinets);
+    }
+
+    public Optional<DocumentType> documentType(String label) {
+        return documentTypes.find(t -> t.label().equals(label));
+    }
+
+    public List<String> documentTypeLabels() {
+        return documentTypes.all().stream().map(DocumentType::label).sorted().toList();
+    }
+
+    public Optional<MetadataType> metadataType(String name) {
+        return metadataTypes.find(t -> t.name().equals(name));
+    }
+
+    public List<String> metadataTypeNames() {
+        return metadataTypes.all().stream().map(MetadataType::name).sorted().toList();
+    }
+
+    /** The metadata types attached to a document type, with their "required" flag. */
+    public List<Attachment> attachments(long documentTypeId) {
+        return attachments.computeIfAbsent(documentTypeId, id -> new CachedList<>(() -> map(
+                "document_types/" + id + "/metadata_types/",
+                n -> new Attachment(n.path("metadata_type").path("id").asLong(),
+                        n.path("metadata_type").path("name").asText(), n.path("required").asBoolean()))))
+                .all();
+    }
+
+    /** Like {@link #attachments(long)} but reads Mayan again first when the type is not found attached. */
+    public Optional<Attachment> attachment(long documentTypeId, long metadataTypeId) {
+        attachments(documentTypeId);
+        return attachments.get(documentTypeId).find(a -> a.metadataTypeId() == metadataTypeId);
+    }
+
+    public Optional<Tag> tag(String label) {
+        return tags.find(t -> t.label().equals(label));
+    }
+
+    public List<String> tagLabels() {
+        return tags.all().stream().map(Tag::label).sorted().toList();
+    }
+
+    public Optional<Cabinet> cabinet(String fullPath) {
+        String wanted = normalisePath(fullPath);
+        return cabinets.find(c -> c.fullPath().equals(wanted));
+    }
+
+    public List<String> cabinetPaths() {
+        return cabinets.all().stream().map(Cabinet::fullPath).sorted().toList();
+    }
+
+    /** "Engineering / Drawings", "/Engineering/Drawings/" and "Engineering/Drawings" are the same cabinet. */
+    public static String normalisePath(String path) {
+        List<String> levels = new ArrayList<>();
+        for (String level : path.split(CABINET_SEPARATOR)) {
+            if (!level.isBlank()) {
+                levels.add(level.strip());
+            }
+        }
+        return String.join(CABINET_SEPARATOR, levels);
+    }
+
+    /** Forget everything, e.g. after an operator fixed Mayan's set-up. */
+    public void invalidate() {
+        documentTypes.invalidate();
+        metadataTypes.invalidate();
+        tags.invalidate();
+        cabinets.invalidate();
+        attachments.clear();
+    }
+
+    /** Full paths are built from label + parent_id, which every 4.x release has (mayan-api.md §9). */
+    private List<Cabinet> loadCabinets() {
+        List<JsonNode> nodes = client.getAll("cabinets/", Map.of());
+        Map<Long, JsonNode> byId = new HashMap<>();
+        nodes.forEach(n -> byId.put(n.path("id").asLong(), n));
+        List<Cabinet> result = new ArrayList<>();
+        for (JsonNode n : nodes) {
+            List<String> levels = new ArrayList<>();
+            JsonNode current = n;
+            for (int depth = 0; current != null && depth < 64; depth++) {
+                levels.add(0, current.path("label").asText().strip());
+                JsonNode parent = current.path("parent_id");
+                current = parent.isNumber() ? byId.get(parent.asLong()) : null;
+            }
+            result.add(new Cabinet(n.path("id").asLong(), String.join(CABINET_SEPARATOR, levels)));
+        }
+        return result;
+    }
+
+    private <T> List<T> map(String path, Function<JsonNode, T> mapper) {
+        return client.getAll(path, Map.of()).stream().map(mapper).toList();
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** One cached list: read whole, kept for the TTL, read once more on a miss. */
+    private final class CachedList<T> {
+        private final java.util.function.Supplier<List<T>> loader;
+        private volatile List<T> items;
+        private volatile long loadedAt;
+
+        CachedList(java.util.function.Supplier<List<T>> loader) {
+            this.loader = loader;
+        }
+
+        List<T> all() {
+            List<T> current = items;
+            if (current == null || System.nanoTime() - loadedAt > ttl.toNanos()) {
+                current = reload();
+            }
+            return current;
+        }
+
+        Optional<T> find(Predicate<T> match) {
+            long before = System.nanoTime();
+            Optional<T> hit = all().stream().filter(match).findFirst();
+            if (hit.isEmpty() && loadedAt < before) {
+                hit = reload().stream().filter(match).findFirst();
+            }
+            return hit;
+        }
+
+        synchronized List<T> reload() {
+            List<T> fresh = List.copyOf(loader.get());
+            items = fresh;
+            loadedAt = System.nanoTime();
+            return fresh;
+        }
+
+        void invalidate() {
+            items = null;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.mayaningest.pipeline;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.mayaningest.mayan.MayanClient;
+import io.mayaningest.mayan.MayanException;
+import io.mayaningest.mayan.MayanLookups;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Sets metadata, tags and cabinets once the file is confirmed. Every call is safe to repeat, so a
+ * retry or a restart simply runs this step again: metadata is PATCHed where the document already has
+ * a value of that type (a second POST would be rejected, mayan-api.md §8), attaching a tag or adding
+ * to a cabinet twice is harmless (§9).
+ */
+@ApplicationScoped
+public class Enricher {
+
+    private final MayanClient client;
+    private final MayanLookups lookups;
+
+    public Enricher(MayanClient client, MayanLookups lookups) {
+        this.client = client;
+        this.lookups = lookups;
+    }
+
+    public void enrich(IngestRequest item) {
+        long documentId = item.getDocumentId();
+        if (!item.getMetadata().isEmpty()) {
+            Map<Long, Long> rowByType = new HashMap<>();
+            for (JsonNode row : client.getAll("documents/" + documentId + "/metadata/", Map.of())) {
+                rowByType.put(row.path("metadata_type").path("id").asLong(), row.path("id").asLong());
+            }
+            item.getMetadata().forEach((name, value) -> setMetadata(item, rowByType, name, value));
+        }
+        for (String tag : item.getTags()) {
+            long tagId = lookups.tag(tag).orElseThrow(() -> vanished(item, "tag", tag)).id();
+            ObjectNode body = client.object().put("tag", tagId);
+            rejectedAs(item, () -> client.postJson("documents/" + documentId + "/tags/attach/", body), "tag " + tag);
+        }
+        for (String cabinet : item.getCabinets()) {
+            long cabinetId = lookups.cabinet(cabinet).orElseThrow(() -> vanished(item, "cabinet", cabinet)).id();
+            ObjectNode body = client.object().put("document", documentId);
+            rejectedAs(item, () -> client.postJson("cabinets/" + cabinetId + "/documents/add/", body),
+                    "cabinet " + cabinet);
+        }
+    }
+
+    private void setMetadata(IngestRequest item, Map<Long, Long> rowByType, String name, String value) {
+        long typeId = lookups.metadataType(name).orElseThrow(() -> vanished(item, "metadata type", name)).id();
+        Long row = rowByType.get(typeId);
+        String documentPath = "documents/" + item.getDocumentId() + "/metadata/";
+        if (row != null) {
+            ObjectNode body = client.object().put("value", value);
+            rejectedAs(item, () -> client.patchJson(documentPath + row + "/", body), "metadata " + name);
+        } else {
+            ObjectNode body = client.object().put("metadata_type_id", typeId).put("value", value);
+            rejectedAs(item, () -> client.postJson(documentPath, body), "metadata " + name);
+        }
+    }
+
+    /**
+     * A 4xx at this point means the document exists in Mayan but is incomplete; the message says so,
+     * with the document id, so nobody is left wondering about a half-finished document.
+     */
+    private void rejectedAs(IngestRequest item, Runnable call, String what) {
+        try {
+            call.run();
+        } catch (MayanException e) {
+            if (!e.isPermanent()) {
+                throw e;
+            }
+            throw IngestException.permanent("Mayan rejected " + what + " of " + item.describe() + " (document "
+                    + item.getDocumentId() + " was created; " + e.status() + ": " + e.detail() + ")",
+                    "correct the value and replay the item (document " + item.getDocumentId()
+                            + " is completed, not uploaded again), or delete the document in Mayan",
+                    e);
+        }
+    }
+
+    private IngestException vanished(IngestRequest item, String kind, String name) {
+        return IngestException.transientFailure(kind + " \"" + name + "\" disappeared from Mayan while " + item.describe()
+                + " was being ingested", "recreate it in Mayan, or replay after fixing the mapping", null);
+    }
+}

@@ -1,0 +1,79 @@
+package io.mayaningest.pipeline;
+
+import io.mayaningest.ledger.Ledger;
+import io.mayaningest.ledger.LedgerState;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * The pipeline every source feeds: ledger, validate, upload, await the file, enrich. Its entry
+ * contract is {@link #INGEST} with an {@link IngestRequest} body; when it returns normally the item is
+ * in Mayan, confirmed, and the caller acknowledges its source.
+ * <p>
+ * These routes have no error handler of their own: a failure propagates to the source route, whose
+ * error policy ({@code SourceErrorPolicy}) retries the whole pipeline. That is safe because every step
+ * consults the ledger and skips what is already done.
+ */
+@ApplicationScoped
+public class PipelineRoutes extends RouteBuilder {
+
+    public static final String INGEST = "direct:ingest";
+    public static final String VALIDATE = "direct:validate";
+    public static final String UPLOAD = "direct:upload";
+    public static final String AWAIT_FILE = "direct:await-file";
+    public static final String ENRICH = "direct:enrich";
+
+    public static final String INGEST_ROUTE = "ingest";
+    public static final String VALIDATE_ROUTE = "validate";
+    public static final String UPLOAD_ROUTE = "upload";
+    public static final String AWAIT_FILE_ROUTE = "await-file";
+    public static final String ENRICH_ROUTE = "enrich";
+
+    private final Ledger ledger;
+    private final Resolver resolver;
+    private final Uploader uploader;
+    private final FileAwaiter awaiter;
+    private final Enricher enricher;
+
+    public PipelineRoutes(Ledger ledger, Resolver resolver, Uploader uploader, FileAwaiter awaiter, Enricher enricher) {
+        this.ledger = ledger;
+        this.resolver = resolver;
+        this.uploader = uploader;
+        this.awaiter = awaiter;
+        this.enricher = enricher;
+    }
+
+    @Override
+    public void configure() {
+        from(INGEST).routeId(INGEST_ROUTE).errorHandler(noErrorHandler())
+                .bean(ledger, "begin")
+                .choice()
+                    .when(simple("${body.state} == '" + LedgerState.DONE + "'"))
+                        .log(LoggingLevel.INFO, "${body.describe()} was already ingested as document ${body.documentId}")
+                    .otherwise()
+                        .to(VALIDATE)
+                        .to(UPLOAD)
+                        .to(AWAIT_FILE)
+                        .to(ENRICH)
+                        .bean(ledger, "done")
+                .end();
+
+        from(VALIDATE).routeId(VALIDATE_ROUTE).errorHandler(noErrorHandler())
+                .bean(resolver, "resolve");
+
+        from(UPLOAD).routeId(UPLOAD_ROUTE).errorHandler(noErrorHandler())
+                .bean(uploader, "upload");
+
+        // Mayan computes the checksum in Celery; poll with growing, asynchronous delays (no thread is
+        // held while waiting) until our file shows our checksum.
+        from(AWAIT_FILE).routeId(AWAIT_FILE_ROUTE).errorHandler(noErrorHandler())
+                .loopDoWhile(method(awaiter, "pending"))
+                    .delay(exchangeProperty(FileAwaiter.NEXT_DELAY)).asyncDelayed()
+                    .bean(awaiter, "poll")
+                .end();
+
+        from(ENRICH).routeId(ENRICH_ROUTE).errorHandler(noErrorHandler())
+                .bean(enricher, "enrich");
+    }
+}

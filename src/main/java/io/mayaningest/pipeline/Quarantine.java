@@ -1,0 +1,59 @@
+package io.mayaningest.pipeline;
+
+import io.mayaningest.ledger.Ledger;
+import io.mayaningest.source.FileAcknowledger;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.Exchange;
+import org.jboss.logging.Logger;
+
+/**
+ * Where failures end: a permanent one quarantines the item (ledger FAILED, payload to the source's
+ * error place with the reason); a transient one that outlived its redeliveries leaves the item at its
+ * source, unacknowledged, for the next poll.
+ */
+@ApplicationScoped
+public class Quarantine {
+
+    private static final Logger LOG = Logger.getLogger(Quarantine.class);
+
+    private final Ledger ledger;
+    private final FileAcknowledger fileAcknowledger;
+
+    public Quarantine(Ledger ledger, FileAcknowledger fileAcknowledger) {
+        this.ledger = ledger;
+        this.fileAcknowledger = fileAcknowledger;
+    }
+
+    /** Called once the error policy has given up retrying: quarantine or leave for the next poll. */
+    public void handle(Exchange exchange) throws Exception {
+        if (Failures.isPermanent(exchange)) {
+            quarantine(exchange);
+        } else {
+            retryLater(exchange);
+        }
+    }
+
+    public void quarantine(Exchange exchange) throws Exception {
+        IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
+        IngestException failure = Failures.asIngestException(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        if (item == null) {
+            LOG.errorf("Could not ingest an item that never became a request: %s. Fix: %s", failure.reason(), failure.fix());
+            return;
+        }
+        if (item.getIngestId() == null) {
+            ledger.begin(item);
+        }
+        ledger.failed(item, failure.reason() + " | fix: " + failure.fix());
+        fileAcknowledger.failure(item, failure);
+    }
+
+    public void retryLater(Exchange exchange) {
+        IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
+        IngestException failure = Failures.asIngestException(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        if (item != null) {
+            ledger.attemptFailed(item, failure.reason());
+        }
+        LOG.warnf("%s is left in place and tried again later: %s (%s)",
+                item == null ? "an item" : item.describe(), failure.reason(), failure.fix());
+    }
+}

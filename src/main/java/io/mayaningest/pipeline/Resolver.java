@@ -1,0 +1,195 @@
+package io.mayaningest.pipeline;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.mayaningest.mayan.MayanClient;
+import io.mayaningest.mayan.MayanException;
+import io.mayaningest.mayan.MayanLookups;
+import io.mayaningest.mayan.MayanLookups.Attachment;
+import io.mayaningest.mayan.MayanLookups.MetadataType;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Checks an item against Mayan before anything is uploaded, so a bad mapping never leaves a
+ * half-finished document behind: the document type exists, each metadata type exists and is attached
+ * to it (Mayan only checks that after the upload, mayan-api.md §8), required metadata is present,
+ * values pass the type's lookup list and regular expression, tags and cabinets exist. Every problem
+ * of the item is reported at once, with what exists in Mayan, so one round trip fixes them all.
+ */
+@ApplicationScoped
+public class Resolver {
+
+    static final Set<String> ACTIONS = Set.of("replace", "append", "keep");
+    static final String REGEX_VALIDATOR = "RegularExpressionValidator";
+
+    private final MayanLookups lookups;
+    private final MayanClient client;
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+
+    public Resolver(MayanLookups lookups, MayanClient client) {
+        this.lookups = lookups;
+        this.client = client;
+    }
+
+    public void resolve(IngestRequest item) {
+        List<String> problems = new ArrayList<>();
+        List<String> fixes = new ArrayList<>();
+        if (item.getSize() == 0) {
+            problems.add("the file is empty (0 bytes)");
+            fixes.add("check the program that wrote it; Mayan cannot store an empty document");
+        }
+        if (item.isNewFileMode()) {
+            resolveTargetDocument(item, problems, fixes);
+        } else {
+            Optional<MayanLookups.DocumentType> type = lookups.documentType(item.getDocumentType());
+            if (type.isPresent()) {
+                item.setDocumentTypeId(type.get().id());
+            } else {
+                problems.add("document type \"" + item.getDocumentType() + "\" does not exist in Mayan; existing types: "
+                        + String.join(", ", lookups.documentTypeLabels()));
+                fixes.add("create the document type in Mayan or correct document_type / document-type");
+            }
+        }
+        if (item.getDocumentTypeId() > 0) {
+            checkMetadata(item, problems, fixes);
+        }
+        for (String tag : item.getTags()) {
+            if (lookups.tag(tag).isEmpty()) {
+                problems.add("tag \"" + tag + "\" does not exist in Mayan; existing tags: " + list(lookups.tagLabels()));
+                fixes.add("create the tag in Mayan or correct the tags");
+            }
+        }
+        for (String cabinet : item.getCabinets()) {
+            if (lookups.cabinet(cabinet).isEmpty()) {
+                problems.add("cabinet \"" + cabinet + "\" does not exist in Mayan; existing cabinets: "
+                        + list(lookups.cabinetPaths()));
+                fixes.add("create the cabinet in Mayan (levels separated by \"/\") or correct the cabinets");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw IngestException.permanent(String.join("; ", problems),
+                    String.join("; ", fixes.stream().distinct().toList()) + "; then replay the item");
+        }
+    }
+
+    private void resolveTargetDocument(IngestRequest item, List<String> problems, List<String> fixes) {
+        if (item.getAction() == null || !ACTIONS.contains(item.getAction())) {
+            problems.add("action \"" + item.getAction() + "\" is not one of replace, append, keep");
+            fixes.add("set action to replace, append or keep");
+        }
+        try {
+            JsonNode document = client.get("documents/" + item.getTargetDocumentId() + "/", Map.of());
+            item.setDocumentTypeId(document.path("document_type").path("id").asLong());
+        } catch (MayanException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+            // Mayan answers 404 both for a missing document and for one the user may not see (§10).
+            problems.add("document " + item.getTargetDocumentId()
+                    + " does not exist in Mayan, is in the trash, or the service's user may not see it");
+            fixes.add("correct document_id, or give the service's user access to that document");
+        }
+    }
+
+    private void checkMetadata(IngestRequest item, List<String> problems, List<String> fixes) {
+        Map<String, String> values = item.getMetadata();
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            Optional<MetadataType> type = lookups.metadataType(entry.getKey());
+            if (type.isEmpty()) {
+                problems.add("metadata type \"" + entry.getKey() + "\" does not exist in Mayan; existing metadata types: "
+                        + list(lookups.metadataTypeNames()));
+                fixes.add("use the metadata type's name (not its label), or create it in Mayan");
+                continue;
+            }
+            if (lookups.attachment(item.getDocumentTypeId(), type.get().id()).isEmpty()) {
+                problems.add("metadata type \"" + entry.getKey() + "\" is not attached to document type \""
+                        + typeLabel(item) + "\"");
+                fixes.add("attach it in Mayan (Setup, Document types, " + typeLabel(item)
+                        + ", Metadata types) or remove it from the mapping");
+                continue;
+            }
+            valueProblem(type.get(), entry.getValue()).ifPresent(p -> {
+                problems.add("metadata \"" + entry.getKey() + "\" value \"" + entry.getValue() + "\" " + p);
+                fixes.add("correct the value (file name, sidecar or mapping)");
+            });
+        }
+        if (!item.isNewFileMode()) {
+            for (Attachment attachment : lookups.attachments(item.getDocumentTypeId())) {
+                String value = values.get(attachment.name());
+                if (attachment.required() && (value == null || value.isBlank())) {
+                    problems.add("metadata \"" + attachment.name() + "\" is required for document type \""
+                            + typeLabel(item) + "\" but has no value");
+                    fixes.add("give it a value in the mapping, the file name pattern or a sidecar");
+                }
+            }
+        }
+    }
+
+    private String typeLabel(IngestRequest item) {
+        return item.getDocumentType() != null ? item.getDocumentType() : "#" + item.getDocumentTypeId();
+    }
+
+    /**
+     * The checks Mayan itself runs when the value is set (mayan-api.md §8), done before the upload.
+     * Only plain lookup lists and the regular-expression validator can be evaluated here; a lookup that
+     * is a Django template, or another validator, is left to Mayan.
+     */
+    Optional<String> valueProblem(MetadataType type, String value) {
+        if (value == null || value.isEmpty()) {
+            return Optional.empty();
+        }
+        String lookup = type.lookup();
+        if (lookup != null && !lookup.isBlank() && !lookup.contains("{")) {
+            List<String> options = new ArrayList<>();
+            for (String option : lookup.split(",")) {
+                options.add(option.strip());
+            }
+            if (!options.contains(value)) {
+                return Optional.of("is not one of the options of metadata type \"" + type.name() + "\": "
+                        + String.join(", ", options));
+            }
+        }
+        String validation = type.validation();
+        if (validation != null && validation.endsWith(REGEX_VALIDATOR)) {
+            Optional<Pattern> pattern = regex(type.validationArguments());
+            if (pattern.isPresent() && !pattern.get().matcher(value).lookingAt()) {
+                return Optional.of("does not match the pattern " + pattern.get().pattern() + " of metadata type \""
+                        + type.name() + "\"");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Pattern> regex(String arguments) {
+        if (arguments == null || arguments.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode args = yaml.readTree(arguments);
+            JsonNode pattern = args == null ? null : args.get("pattern");
+            return pattern == null ? Optional.empty() : Optional.of(Pattern.compile(pattern.asText()));
+        } catch (java.io.IOException | PatternSyntaxException e) {
+            // Python's and Java's regex dialects differ at the edges; then Mayan has the last word.
+            return Optional.empty();
+        }
+    }
+
+    private static String list(List<String> names) {
+        return names.isEmpty() ? "(none)" : String.join(", ", names);
+    }
+
+    static Map<String, String> copy(Map<String, String> values) {
+        return new LinkedHashMap<>(values);
+    }
+}

@@ -1,0 +1,167 @@
+package io.mayaningest.source;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.mayaningest.config.IngestConfig;
+import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.pipeline.IngestException;
+import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.pipeline.Templates;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFile;
+
+/**
+ * Turns a file of a watched folder into an {@link IngestRequest}: reads it once to compute its
+ * SHA-256 (streaming, never the whole file in memory), then applies the source's mapping, the
+ * file-name pattern and the sidecar, in that order.
+ */
+@ApplicationScoped
+public class FileSourceMapper {
+
+    public static final String SOURCE_PROPERTY = "mayanIngestSource";
+    static final String KIND = "file";
+
+    private final IngestConfig config;
+
+    public FileSourceMapper(IngestConfig config) {
+        this.config = config;
+    }
+
+    /** Step 1: what the file is. The body becomes the request before anything can fail. */
+    public void read(Exchange exchange) {
+        String sourceName = exchange.getProperty(SOURCE_PROPERTY, String.class);
+        GenericFile<?> file = exchange.getMessage().getBody(GenericFile.class);
+        Path path = Path.of(file.getAbsoluteFilePath());
+        Path root = Path.of(source(sourceName).path().orElseThrow()).toAbsolutePath().normalize();
+
+        IngestRequest item = new IngestRequest();
+        item.setSourceName(sourceName);
+        item.setSourceKind(KIND);
+        item.setPayload(path);
+        item.setFileName(path.getFileName().toString());
+        exchange.getMessage().setBody(item);
+
+        Path sidecar = Sidecar.find(path);
+        if (sidecar != null) {
+            item.getCompanions().add(sidecar);
+        }
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            item.setSize(attributes.size());
+            // A file changed in place is a new item; the same bytes at the same place after a restart are not.
+            item.setSourceKey(root.relativize(path.toAbsolutePath().normalize()) + "|" + attributes.size() + "|"
+                    + attributes.lastModifiedTime().toMillis());
+            long limit = source(sourceName).maxFileSize();
+            if (limit > 0 && attributes.size() > limit) {
+                throw IngestException.permanent("the file has " + attributes.size() + " bytes, more than the limit of "
+                        + limit + " bytes of source \"" + sourceName + "\"",
+                        "raise ingest.sources." + sourceName + ".max-file-size or split the document");
+            }
+            item.setSha256(sha256(path));
+        } catch (AccessDeniedException e) {
+            throw IngestException.permanent("the service may not read the file (" + e.getMessage() + ")",
+                    "give the service's user read permission on it", e);
+        } catch (IOException e) {
+            throw IngestException.transientFailure("the file could not be read: " + e, "the file is tried again", e);
+        }
+    }
+
+    /** Step 2: the mapping: source defaults, then file-name pattern templates, then the sidecar. */
+    public void map(IngestRequest item) {
+        SourceConfig source = source(item.getSourceName());
+        String prefix = "ingest.sources." + item.getSourceName() + ".";
+        Map<String, String> values = templateValues(item, source);
+
+        item.setDocumentType(source.documentType());
+        item.setLabel(Templates.render(source.label(), values, prefix + "label"));
+        item.setDescription(Templates.render(source.description().orElse(null), values, prefix + "description"));
+        item.setLanguage(Templates.render(source.language().orElse(null), values, prefix + "language"));
+        source.metadata().forEach((name, template) -> item.getMetadata().put(name,
+                Templates.render(template, values, prefix + "metadata." + name)));
+        source.tags().ifPresent(tags -> tags.forEach(t -> addRendered(item.getTags(), t, values, prefix + "tags")));
+        source.cabinets().ifPresent(cabinets -> cabinets.forEach(
+                c -> addRendered(item.getCabinets(), c, values, prefix + "cabinets")));
+
+        for (Path companion : item.getCompanions()) {
+            Sidecar.apply(companion, item);
+        }
+    }
+
+    private static void addRendered(java.util.List<String> target, String template, Map<String, String> values,
+            String where) {
+        String value = Templates.render(template, values, where).strip();
+        if (!value.isEmpty()) {
+            target.add(value);
+        }
+    }
+
+    private Map<String, String> templateValues(IngestRequest item, SourceConfig source) {
+        Map<String, String> values = new LinkedHashMap<>();
+        String name = item.getFileName();
+        int dot = name.lastIndexOf('.');
+        values.put("file.name", name);
+        values.put("file.basename", dot > 0 ? name.substring(0, dot) : name);
+        Path parent = item.getPayload().getParent();
+        values.put("file.parent", parent == null || parent.getFileName() == null ? "" : parent.getFileName().toString());
+        if (source.filenamePattern().isPresent()) {
+            Pattern pattern = Pattern.compile(source.filenamePattern().get());
+            Matcher m = pattern.matcher(name);
+            if (!m.matches()) {
+                throw IngestException.permanent("the file name does not match the filename-pattern "
+                        + pattern.pattern() + " of source \"" + item.getSourceName() + "\"",
+                        "rename the file to match the pattern, or give it a sidecar");
+            }
+            for (String group : groupNames(pattern)) {
+                values.put(group, m.group(group) == null ? "" : m.group(group));
+            }
+        }
+        return values;
+    }
+
+    private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
+
+    /** Named groups of a pattern (Java 17 has no Pattern.namedGroups()). */
+    static java.util.List<String> groupNames(Pattern pattern) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        Matcher m = GROUP_NAME.matcher(pattern.pattern());
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    SourceConfig source(String name) {
+        SourceConfig source = config.sources().get(name);
+        if (source == null) {
+            throw new IllegalStateException("no source named " + name);
+        }
+        return source;
+    }
+
+    static String sha256(Path path) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(path), digest)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}

@@ -1,0 +1,106 @@
+package io.mayaningest.source;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.mayaningest.config.IngestConfig;
+import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.pipeline.PipelineRoutes;
+import io.mayaningest.pipeline.SourceErrorPolicy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.builder.RouteBuilder;
+import org.jboss.logging.Logger;
+
+/**
+ * Watched folders. One route template; each {@code ingest.sources.<name>} of kind {@code file}
+ * becomes a route {@code source-<name>} made from it.
+ * <p>
+ * The file consumer runs with {@code noop=true}: Camel never moves or deletes the file itself. The
+ * pipeline's last step acknowledges it (done/ or delete) and quarantine moves it to error/, so a file
+ * leaves the folder only after Mayan confirmed it, and a transient failure simply leaves it for the
+ * next poll. {@code readLock=changed} waits until size and time stamp have been stable for
+ * {@code stable-for}, so a file still being written is not taken.
+ */
+@ApplicationScoped
+public class FileSourceRoutes extends RouteBuilder {
+
+    public static final String TEMPLATE = "file-source";
+    public static final String KIND = "file";
+    static final Logger LOG = Logger.getLogger(FileSourceRoutes.class);
+
+    private final IngestConfig config;
+    private final FileSourceMapper mapper;
+    private final FileAcknowledger acknowledger;
+
+    public FileSourceRoutes(IngestConfig config, FileSourceMapper mapper, FileAcknowledger acknowledger) {
+        this.config = config;
+        this.mapper = mapper;
+        this.acknowledger = acknowledger;
+    }
+
+    public static String routeId(String source) {
+        return "source-" + source;
+    }
+
+    @Override
+    public void configure() throws Exception {
+        routeTemplate(TEMPLATE)
+                .templateParameter("source")
+                .templateParameter("directory")
+                .templateParameter("options")
+                .from("file:{{directory}}?{{options}}")
+                    .routeConfigurationId(SourceErrorPolicy.ID)
+                    .setProperty(FileSourceMapper.SOURCE_PROPERTY, constant("{{source}}"))
+                    .bean(mapper, "read")
+                    .bean(mapper, "map")
+                    .to(PipelineRoutes.INGEST)
+                    .bean(acknowledger, "success");
+
+        for (Map.Entry<String, SourceConfig> entry : config.sources().entrySet()) {
+            String name = entry.getKey();
+            SourceConfig source = entry.getValue();
+            if (!KIND.equals(source.kind()) || !source.enabled()) {
+                continue;
+            }
+            Path directory = Path.of(source.path().orElseThrow(() -> new IllegalArgumentException(
+                    "ingest.sources." + name + ".path is required for a source of kind file"))).toAbsolutePath().normalize();
+            Files.createDirectories(directory);
+            Path done = FileAcknowledger.donePath(name, source);
+            Path error = FileAcknowledger.errorPath(name, source);
+            String filterBean = "mayanIngestFileFilter-" + name;
+            getCamelContext().getRegistry().bind(filterBean, new FileSourceFilter(
+                    source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error)));
+            templatedRoute(TEMPLATE)
+                    .routeId(routeId(name))
+                    .parameter("source", name)
+                    .parameter("directory", directory.toString())
+                    .parameter("options", options(source, filterBean));
+            LOG.infof("Source %s watches %s (done: %s, error: %s)", name, directory,
+                    source.deleteAfterSuccess() ? "delete" : done, error);
+        }
+    }
+
+    private static String options(SourceConfig source, String filterBean) {
+        long stable = source.stableFor().toMillis();
+        List<String> options = new ArrayList<>();
+        options.add("noop=true");
+        // Not idempotent: a file left in place after a transient failure must be picked up again.
+        // The in-progress repository still keeps a file from being taken twice at the same time.
+        options.add("idempotent=false");
+        options.add("recursive=" + source.recursive());
+        options.add("filter=#" + filterBean);
+        options.add("readLock=changed");
+        options.add("readLockMinAge=" + stable);
+        // Camel's default (1) would never take an empty file; we want it, to report it as an error.
+        options.add("readLockMinLength=0");
+        options.add("readLockCheckInterval=" + Math.max(100, Math.min(1000, stable / 2)));
+        options.add("readLockTimeout=" + Math.max(10_000, stable * 10));
+        options.add("readLockLoggingLevel=DEBUG");
+        options.add("delay=" + source.pollInterval().toMillis());
+        options.add("sortBy=file:modified");
+        return String.join("&", options);
+    }
+}

@@ -1,0 +1,87 @@
+package io.mayaningest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import io.mayaningest.testing.FakeMayan;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Starts the Mayan test double with the fixtures the tests need and points the service at it, with
+ * three watched folders under target/. One resource set for all @QuarkusTest classes, so Quarkus
+ * starts once.
+ */
+public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String TOKEN = "test-token-" + UUID.randomUUID();
+    static FakeMayan mayan;
+    static Path root;
+
+    public static FakeMayan mayan() {
+        return mayan;
+    }
+
+    /** The watched folder of a source configured here: drawings, plain. */
+    public static Path inbox(String source) {
+        return root.resolve(source);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            root = Files.createDirectories(Path.of("target", "test-inboxes", UUID.randomUUID().toString()))
+                    .toAbsolutePath();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        mayan = FakeMayan.start().withToken(TOKEN);
+        mayan.setFileAppearDelay(Duration.ofMillis(200)).setChecksumDelay(Duration.ofMillis(200));
+        Fixtures.create(mayan);
+
+        Map<String, String> config = new HashMap<>();
+        config.put("mayan.url", mayan.baseUrl());
+        config.put("mayan.token", TOKEN);
+        config.put("mayan.poll-initial-delay", "100ms");
+        config.put("mayan.poll-max-delay", "500ms");
+        config.put("mayan.retry-initial-delay", "100ms");
+        config.put("mayan.retry-max-delay", "400ms");
+        config.put("mayan.max-retries", "3");
+        config.put("mayan.lookup-cache-ttl", "2s");
+        config.put("ingest.data-dir", root.resolve("data").toString());
+
+        String drawings = "ingest.sources.drawings.";
+        config.put(drawings + "kind", "file");
+        config.put(drawings + "path", inbox("drawings").toString());
+        config.put(drawings + "poll-interval", "200ms");
+        config.put(drawings + "stable-for", "400ms");
+        config.put(drawings + "document-type", "Drawing");
+        config.put(drawings + "filename-pattern", "(?<no>\\d{6})_rev(?<rev>\\d+)\\.pdf");
+        config.put(drawings + "label", "Drawing {no} rev {rev}");
+        config.put(drawings + "description", "Scanned from {file.name}");
+        config.put(drawings + "metadata.drawing_no", "{no}");
+        config.put(drawings + "metadata.revision", "{rev}");
+        config.put(drawings + "tags", "scanned,engineering");
+        config.put(drawings + "cabinets", "Engineering/Drawings");
+
+        String plain = "ingest.sources.plain.";
+        config.put(plain + "kind", "file");
+        config.put(plain + "path", inbox("plain").toString());
+        config.put(plain + "poll-interval", "200ms");
+        config.put(plain + "stable-for", "400ms");
+        config.put(plain + "document-type", "Default");
+        config.put(plain + "max-file-size", String.valueOf(50L * 1024 * 1024));
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (mayan != null) {
+            mayan.close();
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package io.mayaningest.pipeline;
+
+import static io.mayaningest.Drops.awaitDone;
+import static io.mayaningest.Drops.awaitError;
+import static io.mayaningest.Drops.drop;
+import static io.mayaningest.Drops.pdf;
+import static io.mayaningest.Drops.sha256;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.mayaningest.FakeMayanResource;
+import io.mayaningest.testing.FakeDocument;
+import io.mayaningest.testing.FakeFile;
+import io.mayaningest.testing.FakeMayan;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The watched-folder pipeline against the Mayan test double: what a user sees in Mayan and in the
+ * folder's done/ and error/ after dropping files.
+ */
+@QuarkusTest
+@WithTestResource(FakeMayanResource.class)
+class FolderIngestTest {
+
+    private static final String SEP = FakeMayan.CABINET_PATH_SEPARATOR;
+
+    private final FakeMayan mayan = FakeMayanResource.mayan();
+    private final Path drawings = FakeMayanResource.inbox("drawings");
+    private final Path plain = FakeMayanResource.inbox("plain");
+
+    @Test
+    void newDocumentWithMetadataTagsAndCabinetsFromFileNamePattern() throws IOException {
+        byte[] content = pdf("drawing 123456 rev 2");
+        drop(drawings, "123456_rev2.pdf", content);
+
+        awaitDone(drawings, "123456_rev2.pdf");
+        FakeDocument doc = mayan.documentByLabel("Drawing 123456 rev 2").orElseThrow();
+        assertThat(doc.documentTypeLabel()).isEqualTo("Drawing");
+        assertThat(doc.description()).isEqualTo("Scanned from 123456_rev2.pdf");
+        assertThat(doc.metadata()).containsExactly(Map.entry("drawing_no", "123456"), Map.entry("revision", "2"));
+        assertThat(doc.tags()).containsExactlyInAnyOrder("scanned", "engineering");
+        assertThat(doc.cabinets()).containsExactly("Engineering" + SEP + "Drawings");
+        assertThat(doc.files()).hasSize(1);
+        assertThat(doc.latestFile().orElseThrow().checksum()).isEqualTo(sha256(content));
+        assertThat(drawings.resolve("123456_rev2.pdf")).doesNotExist();
+    }
+
+    @Test
+    void sidecarOverridesTheSourceMappingAndTravelsWithItsDocument() throws IOException {
+        String name = "invoice-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".json", """
+                {"document_type": "Invoice", "label": "Invoice 4711", "description": "from the sidecar",
+                 "metadata": {"invoice_number": "4711", "currency": "CHF"},
+                 "tags": ["urgent"], "cabinets": ["Finance"]}
+                """);
+        byte[] content = pdf(name);
+        drop(plain, name, content);
+
+        awaitDone(plain, name);
+        FakeDocument doc = mayan.documentByLabel("Invoice 4711").orElseThrow();
+        assertThat(doc.documentTypeLabel()).isEqualTo("Invoice");
+        assertThat(doc.description()).isEqualTo("from the sidecar");
+        assertThat(doc.metadata()).containsEntry("invoice_number", "4711").containsEntry("currency", "CHF");
+        assertThat(doc.tags()).containsExactly("urgent");
+        assertThat(doc.cabinets()).containsExactly("Finance");
+        assertThat(doc.latestFile().orElseThrow().checksum()).isEqualTo(sha256(content));
+        // The sidecar moved with its document and was never uploaded as a document of its own.
+        assertThat(plain.resolve(".done").resolve(name + ".json")).exists();
+        assertThat(mayan.documents()).noneMatch(d -> d.label().endsWith(".json"));
+    }
+
+    @Test
+    void yamlSidecarWithCommaSeparatedTags() throws IOException {
+        String name = "memo-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".yaml", "label: Memo YAML " + name + "\ntags: urgent, scanned\n");
+        drop(plain, name, pdf(name));
+
+        awaitDone(plain, name);
+        FakeDocument doc = mayan.documentByLabel("Memo YAML " + name).orElseThrow();
+        assertThat(doc.documentTypeLabel()).isEqualTo("Default");
+        assertThat(doc.tags()).containsExactlyInAnyOrder("urgent", "scanned");
+        assertThat(plain.resolve(".done").resolve(name + ".yaml")).exists();
+    }
+
+    @Test
+    void newFileOnAnExistingDocumentIsResolvedFromThe202() throws IOException {
+        long documentId = mayan.createDocument(1, "Contract " + UUID.randomUUID(), pdf("v1"), "contract.pdf");
+        String name = "contract-v2-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".json", "{\"document_id\": " + documentId + ", \"action\": \"append\"}");
+        byte[] content = pdf(name);
+        drop(plain, name, content);
+
+        awaitDone(plain, name);
+        FakeDocument doc = mayan.document(documentId).orElseThrow();
+        assertThat(doc.files()).hasSize(2);
+        FakeFile added = doc.latestFile().orElseThrow();
+        assertThat(added.checksum()).isEqualTo(sha256(content));
+        assertThat(added.action()).isEqualTo("append");
+        assertThat(added.filename()).isEqualTo(name);
+        assertThat(added.comment()).matches("[0-9a-f-]{36}");
+        assertThat(mayan.documents()).noneMatch(d -> d.label().equals(name));
+        assertThat(mayan.count("POST", "/api/v4/documents/" + documentId + "/files/")).isEqualTo(1);
+    }
+
+    @Test
+    void nonAsciiFileNameArrivesIntact() throws IOException {
+        String name = "Prüfbericht Nr. 5 – ÄÖÜ.pdf";
+        byte[] content = pdf("umlauts");
+        drop(plain, name, content);
+
+        awaitDone(plain, name);
+        FakeDocument doc = mayan.documentByLabel(name).orElseThrow();
+        assertThat(doc.latestFile().orElseThrow().filename()).isEqualTo(name);
+        assertThat(doc.latestFile().orElseThrow().checksum()).isEqualTo(sha256(content));
+    }
+
+    @Test
+    void aFileStillBeingWrittenIsNotTakenEarly() throws Exception {
+        String name = "slow-" + UUID.randomUUID() + ".pdf";
+        Path file = plain.resolve(name);
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        int chunks = 15;
+        AtomicInteger written = new AtomicInteger();
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            // One 64 KiB chunk every 150 ms: the folder's stable-for is 400 ms, so the file must not be
+            // taken before the writer stops (about 2.2 s).
+            writer.scheduleAtFixedRate(() -> {
+                if (written.get() >= chunks) {
+                    return;
+                }
+                try {
+                    Files.write(file, chunk, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    synchronized (digest) {
+                        digest.update(chunk);
+                    }
+                    written.incrementAndGet();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, 0, 150, TimeUnit.MILLISECONDS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> written.get() >= chunks);
+        } finally {
+            writer.shutdownNow();
+        }
+        String expected = java.util.HexFormat.of().formatHex(digest.digest());
+
+        awaitDone(plain, name);
+        FakeDocument doc = mayan.documentByLabel(name).orElseThrow();
+        assertThat(doc.files()).hasSize(1);
+        assertThat(doc.latestFile().orElseThrow().checksum()).isEqualTo(expected);
+        assertThat(mayan.documents().stream().filter(d -> d.label().equals(name))).hasSize(1);
+    }
+
+    @Test
+    void transientMayanFailuresAreRetriedAndTheFileStaysMeanwhile() throws IOException {
+        String name = "retry-" + UUID.randomUUID() + ".pdf";
+        mayan.failNext("POST", "/api/v4/documents/upload/", 503, 2);
+        mayan.failNext("GET", "/api/v4/documents/\\d+/", 429, 2);
+        byte[] content = pdf(name);
+        drop(plain, name, content);
+
+        awaitDone(plain, name);
+        assertThat(mayan.documents().stream().filter(d -> d.label().equals(name))).hasSize(1);
+        assertThat(mayan.documentByLabel(name).orElseThrow().latestFile().orElseThrow().checksum())
+                .isEqualTo(sha256(content));
+        assertThat(plain.resolve(".error").resolve(name)).doesNotExist();
+    }
+
+    // ---- clear errors, nothing lost -------------------------------------------------------------
+
+    @Test
+    void unknownDocumentTypeGoesToErrorWithTheExistingTypes() throws IOException {
+        String name = "drawing-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".json", "{\"document_type\": \"Drawng\"}");
+        drop(plain, name, pdf(name));
+
+        JsonNode report = awaitError(plain, name);
+        assertThat(report.path("reason").asText()).contains(
+                "document type \"Drawng\" does not exist in Mayan; existing types: Default, Drawing, Invoice");
+        assertThat(report.path("fix").asText()).contains("create the document type");
+        assertThat(plain.resolve(".error").resolve(name)).exists();
+        assertThat(plain.resolve(".error").resolve(name + ".json")).exists();
+        assertThat(mayan.documents()).noneMatch(d -> d.label().equals(name));
+    }
+
+    @Test
+    void metadataTypeNotAttachedToTheDocumentTypeIsRefusedBeforeUpload() throws IOException {
+        String name = "orphan-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".json", "{\"metadata\": {\"orphan\": \"x\"}}");
+        drop(plain, name, pdf(name));
+
+        JsonNode report = awaitError(plain, name);
+        assertThat(report.path("reason").asText())
+                .contains("metadata type \"orphan\" is not attached to document type \"Default\"");
+        assertThat(mayan.documents()).noneMatch(d -> d.label().equals(name));
+    }
+
+    @Test
+    void invalidMetadataValuesAreRefusedBeforeUpload() throws IOException {
+        String name = "bad-values-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".json", """
+                {"document_type": "Invoice", "metadata": {"invoice_number": "1", "currency": "GBP"}}
+                """);
+        drop(plain, name, pdf(name));
+
+        JsonNode report = awaitError(plain, name);
+        assertThat(report.path("reason").asText())
+                .contains("metadata \"currency\" value \"GBP\" is not one of the options of metadata type \"currency\": EUR, USD, CHF");
+        assertThat(mayan.documents()).noneMatch(d -> d.label().equals(name));
+
+        String other = "bad-regex-" + UUID.randomUUID() + ".pdf";
+        drop(plain, other + ".json", "{\"document_type\": \"Drawing\", \"metadata\": {\"drawing_no\": \"12\"}}");
+        drop(plain, other, pdf(other));
+        assertThat(awaitError(plain, other).path("reason").asText())
+                .contains("metadata \"drawing_no\" value \"12\" does not match the pattern ^\\d{6}$");
+    }
+
+    @Test
+    void missingRequiredMetadataIsRefused() throws IOException {
+        String name = "no-number-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".json", "{\"document_type\": \"Invoice\"}");
+        drop(plain, name, pdf(name));
+
+        assertThat(awaitError(plain, name).path("reason").asText())
+                .contains("metadata \"invoice_number\" is required for document type \"Invoice\" but has no value");
+        assertThat(mayan.documents()).noneMatch(d -> d.label().equals(name));
+    }
+
+    @Test
+    void emptyFileIsRefused() throws IOException {
+        String name = "empty-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name, new byte[0]);
+
+        assertThat(awaitError(plain, name).path("reason").asText()).contains("the file is empty");
+        assertThat(plain.resolve(".error").resolve(name)).exists();
+    }
+
+    @Test
+    void aMayanClientErrorQuarantinesTheItemWithMayansWords() throws IOException {
+        String name = "rejected-" + UUID.randomUUID() + ".pdf";
+        mayan.failNext("POST", "/api/v4/documents/upload/", 400, 1);
+        drop(plain, name, pdf(name));
+
+        JsonNode report = awaitError(plain, name);
+        assertThat(report.path("reason").asText()).contains("Mayan rejected POST documents/upload/ with 400: injected");
+        assertThat(plain.resolve(".error").resolve(name)).exists();
+    }
+
+    @Test
+    void aFileNameThatDoesNotMatchThePatternIsRefused() throws IOException {
+        drop(drawings, "scan-001.pdf", pdf("scan-001"));
+
+        assertThat(awaitError(drawings, "scan-001.pdf").path("reason").asText())
+                .contains("does not match the filename-pattern");
+    }
+
+    @Test
+    void aSidecarThatIsNotJsonIsRefused() throws IOException {
+        String name = "broken-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".json", "{\"label\": ");
+        drop(plain, name, pdf(name));
+
+        assertThat(awaitError(plain, name).path("reason").asText()).contains("is not valid JSON");
+        assertThat(plain.resolve(".error").resolve(name + ".json")).exists();
+    }
+
+    @Test
+    void aSidecarNamingAMissingDocumentIsRefused() throws IOException {
+        String name = "ghost-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".json", "{\"document_id\": 999999, \"action\": \"replace\"}");
+        drop(plain, name, pdf(name));
+
+        assertThat(awaitError(plain, name).path("reason").asText()).contains("document 999999 does not exist in Mayan");
+    }
+}

@@ -96,6 +96,8 @@ public class FileSourceRoutes extends RouteBuilder {
         options.add("readLockMinAge=" + stable);
         // Camel's default (1) would never take an empty file; we want it, to report it as an error.
         options.add("readLockMinLength=0");
+        // No .camelLock marker files in the user's folder (and no need for write access to take a file).
+        options.add("readLockMarkerFile=false");
         options.add("readLockCheckInterval=" + Math.max(100, Math.min(1000, stable / 2)));
         options.add("readLockTimeout=" + Math.max(10_000, stable * 10));
         options.add("readLockLoggingLevel=DEBUG");

@@ -70,7 +70,9 @@ public class MayanClient {
     private final ObjectMapper json;
     private final CloseableHttpClient http;
     private final String base;
-    private final String authorization;
+    /** Token or Basic header; with a user name and password, a token obtained once replaces Basic. */
+    private volatile String authorization;
+    private volatile boolean tokenTried;
 
     public MayanClient(MayanConfig config, ObjectMapper json) {
         this.config = config;
@@ -193,8 +195,9 @@ public class MayanClient {
     private JsonNode execute(HttpUriRequestBase request, String path) {
         // Mayan's token endpoint and the browsable API default to HTML; JSON has to be asked for.
         request.setHeader("Accept", "application/json");
-        if (authorization != null) {
-            request.setHeader("Authorization", authorization);
+        String auth = authorization();
+        if (auth != null) {
+            request.setHeader("Authorization", auth);
         }
         String method = request.getMethod();
         long start = System.nanoTime();
@@ -211,6 +214,62 @@ public class MayanClient {
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("%s %s took %d ms", method, path, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             }
+        }
+    }
+
+    /**
+     * Mayan hashes the password on every Basic-authenticated request (about 200 ms each on a real
+     * server, e2e/MAYAN-FINDINGS.md) while a token costs a few ms, so a configured user name and
+     * password are exchanged once for the user's token ({@code POST auth/token/obtain/}). Basic stays
+     * the fallback when that endpoint is unavailable.
+     */
+    private String authorization() {
+        if (tokenTried || config.token().filter(t -> !t.isBlank()).isPresent()
+                || config.username().filter(u -> !u.isBlank()).isEmpty()) {
+            return authorization;
+        }
+        synchronized (this) {
+            if (!tokenTried) {
+                obtainToken();
+                tokenTried = true;
+            }
+        }
+        return authorization;
+    }
+
+    private void obtainToken() {
+        HttpPost post = new HttpPost(uri("auth/token/obtain/", Map.of()));
+        post.setHeader("Accept", "application/json");
+        post.setEntity(jsonEntity(Map.of("username", config.username().get(), "password", config.password().orElse(""))));
+        try {
+            String token = http.execute(post, response -> {
+                String body = readBody(response.getEntity());
+                if (response.getCode() == 400) {
+                    throw new MayanException(403, "POST", "auth/token/obtain/", detail(body), false,
+                            "Mayan refused mayan.username/mayan.password (" + detail(body) + ")",
+                            "check mayan.username and mayan.password (MAYAN_PASSWORD); the items wait until then",
+                            null, null);
+                }
+                if (response.getCode() != 200 || !isJson(response)) {
+                    return null;
+                }
+                return json.readTree(body).path("token").asText(null);
+            });
+            if (token != null && !token.isBlank()) {
+                authorization = "Token " + token;
+                LOG.infof("Using an API token of Mayan user %s", config.username().get());
+            } else {
+                LOG.infof("Mayan gave no token for user %s; using Basic authentication", config.username().get());
+            }
+        } catch (MayanException e) {
+            tokenTried = false;
+            throw e;
+        } catch (IOException e) {
+            // Not reachable now: stay on Basic for this call, and try for a token again next time.
+            tokenTried = false;
+            throw new MayanException(0, "POST", "auth/token/obtain/", e.toString(), false,
+                    "Mayan at " + base + " did not answer POST auth/token/obtain/ (" + e.getClass().getSimpleName() + ")",
+                    "check that Mayan is running and that mayan.url is right; the item is retried", null, e);
         }
     }
 
@@ -308,8 +367,21 @@ public class MayanClient {
             node.fields().forEachRemaining(e -> collect(e.getValue(),
                     "detail".equals(e.getKey()) || "non_field_errors".equals(e.getKey()) ? field : e.getKey(), parts));
         } else {
-            parts.add(field == null ? node.asText() : field + ": " + node.asText());
+            String text = unwrapRepr(node.asText());
+            parts.add(field == null ? text : field + ": " + text);
         }
+    }
+
+    private static final java.util.regex.Pattern REPR = java.util.regex.Pattern.compile(
+            "^\\{'__all__': \\[(['\"])(.*)\\1\\]\\}$", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * Mayan 4.12 wraps model validation messages in the Python repr of a dict:
+     * {@code "{'__all__': ['Value is not one of the provided options.']}"}; people want the message.
+     */
+    static String unwrapRepr(String text) {
+        java.util.regex.Matcher m = REPR.matcher(text.strip());
+        return m.matches() ? m.group(2).replace("\\'", "'") : text;
     }
 
     private static Duration retryAfter(ClassicHttpResponse response) {

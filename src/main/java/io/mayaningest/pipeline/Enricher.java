@@ -59,8 +59,31 @@ public class Enricher {
             rejectedAs(item, () -> client.patchJson(documentPath + row + "/", body), "metadata " + name);
         } else {
             ObjectNode body = client.object().put("metadata_type_id", typeId).put("value", value);
-            rejectedAs(item, () -> client.postJson(documentPath, body), "metadata " + name);
+            try {
+                client.postJson(documentPath, body);
+            } catch (MayanException e) {
+                // Attaching a required type makes Mayan add empty rows in the background, so a row can
+                // appear between our GET and this POST; then it is a PATCH after all.
+                Long appeared = e.isPermanent() && e.detail().contains("already exists") ? rowOf(item, typeId) : null;
+                if (appeared == null) {
+                    rejectedAs(item, () -> {
+                        throw e;
+                    }, "metadata " + name);
+                    return;
+                }
+                ObjectNode patch = client.object().put("value", value);
+                rejectedAs(item, () -> client.patchJson(documentPath + appeared + "/", patch), "metadata " + name);
+            }
         }
+    }
+
+    private Long rowOf(IngestRequest item, long typeId) {
+        for (JsonNode row : client.getAll("documents/" + item.getDocumentId() + "/metadata/", Map.of())) {
+            if (row.path("metadata_type").path("id").asLong() == typeId) {
+                return row.path("id").asLong();
+            }
+        }
+        return null;
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.mayaningest.pipeline;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -163,7 +162,8 @@ public class Resolver {
         String validation = type.validation();
         if (validation != null && validation.endsWith(REGEX_VALIDATOR)) {
             Optional<Pattern> pattern = regex(type.validationArguments());
-            if (pattern.isPresent() && !pattern.get().matcher(value).lookingAt()) {
+            // Mayan's RegularExpressionValidator uses re.fullmatch, hence matches(), not find().
+            if (pattern.isPresent() && !pattern.get().matcher(value).matches()) {
                 return Optional.of("does not match the pattern " + pattern.get().pattern() + " of metadata type \""
                         + type.name() + "\"");
             }
@@ -187,9 +187,5 @@ public class Resolver {
 
     private static String list(List<String> names) {
         return names.isEmpty() ? "(none)" : String.join(", ", names);
-    }
-
-    static Map<String, String> copy(Map<String, String> values) {
-        return new LinkedHashMap<>(values);
     }
 }

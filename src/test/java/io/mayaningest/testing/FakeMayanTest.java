@@ -344,11 +344,11 @@ class FakeMayanTest {
         assertError(postJson(path, Map.of("metadata_type_id", 999, "value", "x")),
                 "{\"metadata_type_id\":[\"Invalid pk \\\"999\\\" - object does not exist.\"]}");
         assertError(postJson(path, Map.of("metadata_type_id", required, "value", "")),
-                "{\"non_field_errors\":[\"\\\"Customer\\\" is required for this document type.\"]}");
+                "{\"non_field_errors\":[\"{'__all__': ['\\\"Customer\\\" is required for this document type.']}\"]}");
         assertError(postJson(path, Map.of("metadata_type_id", currency, "value", "GBP")),
-                "{\"non_field_errors\":[\"Value is not one of the provided options.\"]}");
+                "{\"non_field_errors\":[\"{'__all__': ['Value is not one of the provided options.']}\"]}");
         assertError(postJson(path, Map.of("metadata_type_id", number, "value", "INV-12")),
-                "{\"non_field_errors\":[\"The input string does not match the pattern.\"]}");
+                "{\"non_field_errors\":[\"{'__all__': ['Metadata type validation error; The input string does not match the pattern.']}\"]}");
         assertError(postJson(path, Map.of("metadata_type_id", foreign, "value", "x")),
                 "[\"Metadata type is not valid for this document type.\"]");
 
@@ -358,7 +358,7 @@ class FakeMayanTest {
         assertEquals(number, created.json().get("metadata_type").get("id").asLong());
         assertEquals(doc, created.json().get("document").get("id").asLong());
         assertError(postJson(path, Map.of("metadata_type_id", number, "value", "INV-9999")),
-                "{\"non_field_errors\":[\"Document metadata with this Document and Metadata type already exists.\"]}");
+                "{\"non_field_errors\":[\"{'__all__': ['Document metadata with this Document and Type already exists.']}\"]}");
 
         assertEquals(500, send(authorized(path + row + "/").header("Content-Type", "application/json")
                 .method("PATCH", json(Map.of()))).status);
@@ -368,7 +368,7 @@ class FakeMayanTest {
         assertEquals("INV-4321", mayan.document(doc).orElseThrow().metadata().get("invoice_number"));
 
         Response relation = postJson("/document_types/" + type + "/metadata_types/", Map.of("metadata_type_id", number));
-        assertError(relation, "{\"non_field_errors\":[\"The fields document_type, metadata_type must make a unique set.\"]}");
+        assertError(relation, "{\"non_field_errors\":[\"{'__all__': ['Document type metadata type options with this Document type and Metadata type already exists.']}\"]}");
     }
 
     // --- §9 tags and cabinets --------------------------------------------------------------------
@@ -394,12 +394,14 @@ class FakeMayanTest {
     void cabinetsHaveFullPathsAndTakeDocuments() throws Exception {
         long doc = mayan.createDocument(1, "d", new byte[] {1}, "d.bin");
         long root = mayan.createCabinet("Finance", null);
-        Response child = postJson("/cabinets/", Map.of("label", "2026", "parent_id", root));
+        assertError(postJson("/cabinets/", Map.of("label", "2026", "parent_id", root)),
+                "{\"parent\":[\"This field is required.\"]}");
+        Response child = postJson("/cabinets/", Map.of("label", "2026", "parent", root));
         assertEquals(201, child.status);
         assertEquals("Finance" + FakeMayan.CABINET_PATH_SEPARATOR + "2026", child.json().get("full_path").asText());
         assertEquals("Finance / 2026", child.json().get("full_path").asText());
         assertEquals(root, child.json().get("parent_id").asLong());
-        assertError(postJson("/cabinets/", Map.of("label", "2026", "parent_id", root)),
+        assertError(postJson("/cabinets/", Map.of("label", "2026", "parent", root)),
                 "{\"non_field_errors\":[\"The fields parent, label must make a unique set.\"]}");
 
         long childId = child.json().get("id").asLong();

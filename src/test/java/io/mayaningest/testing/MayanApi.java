@@ -408,7 +408,8 @@ final class MayanApi {
             errors.throwIfAny();
             if (store.findRelation(type, meta) != null) {
                 // DRF's UniqueTogetherValidator for unique_together (document_type, metadata_type) (§4).
-                throw MayanError.nonField("The fields document_type, metadata_type must make a unique set.");
+                throw MayanError.modelValidation(
+                        "Document type metadata type options with this Document type and Metadata type already exists.");
             }
             Relation relation = store.createRelation(type, meta, required);
             if (relation.required) {
@@ -617,7 +618,7 @@ final class MayanApi {
             value = store.validateValue(type, doc.type, value);
             if (store.findRow(doc, type) != null) {
                 // unique_together (document, metadata_type), reported through full_clean() (§8).
-                throw MayanError.nonField("Document metadata with this Document and Metadata type already exists.");
+                throw MayanError.modelValidation("Document metadata with this Document and Type already exists.");
             }
             if (store.findRelation(doc.type, type) == null) {
                 throw MayanError.bareList("Metadata type is not valid for this document type.");
@@ -734,20 +735,27 @@ final class MayanApi {
         }
     }
 
-    /** {@code parent} (deprecated) or {@code parent_id}; (parent, label) is unique (§9). */
+    /**
+     * {@code parent} is required, null for a root cabinet; {@code parent_id} is read-only (real 4.12.2,
+     * e2e/MAYAN-FINDINGS.md: DRF's UniqueTogetherValidator on (parent, label) makes parent required).
+     * Duplicate root labels are accepted, because NULL parents never compare equal.
+     */
     private Reply createCabinet(ApiRequest r) throws IOException {
         Body body = r.body();
         synchronized (store) {
             Errors errors = new Errors();
             String label = errors.text(body, "label", true, false, 128);
-            String parentField = body.text("parent_id") != null ? "parent_id" : "parent";
+            String parentField = "parent";
+            if (!body.has(parentField)) {
+                errors.add(parentField, "This field is required.");
+            }
             Long parentId = errors.pk(body, parentField, false);
             Cabinet parent = parentId == null ? null : store.cabinets.get(parentId);
             if (parentId != null && parent == null) {
                 errors.invalidPk(parentField, parentId);
             }
             errors.throwIfAny();
-            if (store.findCabinet(parent, label) != null) {
+            if (parent != null && store.findCabinet(parent, label) != null) {
                 throw MayanError.nonField("The fields parent, label must make a unique set.");
             }
             return Reply.created(store.json(store.createCabinet(label, parent), r.api()));

@@ -52,6 +52,16 @@ final class MayanError extends RuntimeException {
         return field("non_field_errors", message);
     }
 
+    /**
+     * 400 {@code {"non_field_errors": ["{'__all__': ['...']}"]}}: a model's full_clean() error raised
+     * inside the serializer's validate(). Real 4.12.2 sends the Python repr of the error dict as the
+     * message (e2e/MAYAN-FINDINGS.md, Metadata).
+     */
+    static MayanError modelValidation(String message) {
+        String quote = message.contains("'") ? "\"" : "'";
+        return nonField("{'__all__': [" + quote + message + quote + "]}");
+    }
+
     /** 400 with a bare JSON list: a Django ValidationError from a model's save(), via mayan_exception_handler (§8, §10). */
     static MayanError bareList(String message) {
         ArrayNode body = NODES.arrayNode();

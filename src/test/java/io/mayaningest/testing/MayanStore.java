@@ -410,10 +410,10 @@ final class MayanStore {
         boolean empty = value == null || value.isEmpty();
         Relation relation = findRelation(docType, type);
         if (empty && relation != null && relation.required) {
-            throw MayanError.nonField("\"" + type.label + "\" is required for this document type.");
+            throw MayanError.modelValidation("\"" + type.label + "\" is required for this document type.");
         }
         if (!empty && type.lookup != null && !type.lookup.isEmpty() && !lookupOptions(type.lookup).contains(value)) {
-            throw MayanError.nonField("Value is not one of the provided options.");
+            throw MayanError.modelValidation("Value is not one of the provided options.");
         }
         if (!empty && REGEX_VALIDATOR.equals(type.validation)) {
             String pattern = yamlValue(type.validationArguments, "pattern");
@@ -425,7 +425,8 @@ final class MayanStore {
             }
             // re.fullmatch, as RegularExpressionValidator.execute uses.
             if (!compiled.matcher(value).matches()) {
-                throw MayanError.nonField("The input string does not match the pattern.");
+                throw MayanError.modelValidation(
+                        "Metadata type validation error; The input string does not match the pattern.");
             }
         }
         return value;

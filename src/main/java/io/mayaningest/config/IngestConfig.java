@@ -19,16 +19,84 @@ public interface IngestConfig {
     /** Sources by name: {@code ingest.sources.<name>.*}. */
     Map<String, SourceConfig> sources();
 
+    /** Result events for the enterprise bus. */
+    Events events();
+
+    interface Events {
+        /** A JMS queue or topic ({@code queue:x} / {@code topic:x}, or a plain name for a queue) receiving one JSON event per item. */
+        Optional<String> destination();
+    }
+
     interface SourceConfig {
 
-        /** {@code file} (watched folder). */
+        /** {@code file} (watched folder), {@code sftp}, {@code imap}, {@code pop3} or {@code jms}. */
         String kind();
 
         @WithDefault("true")
         boolean enabled();
 
-        /** Folder to watch. */
+        /** Folder to watch (local for file, remote for sftp). */
         Optional<String> path();
+
+        // ---- remote servers (sftp, imap, pop3) ------------------------------------------------
+
+        Optional<String> host();
+
+        /** Default: 22 for sftp; 993/995 (ssl) or 143/110 for imap/pop3. */
+        Optional<Integer> port();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** SFTP: a private key file instead of a password. */
+        Optional<String> privateKeyFile();
+
+        Optional<String> privateKeyPassphrase();
+
+        /** SFTP: the known_hosts file that holds the server's host key. */
+        Optional<String> knownHostsFile();
+
+        /** SFTP: host keys are checked unless this is set to false explicitly (which logs a warning). */
+        @WithDefault("true")
+        boolean strictHostKeyChecking();
+
+        /** Local directory where remote payloads (SFTP files, attachments, JMS bodies) are spooled. Default: {@code <data-dir>/spool/<source>}. */
+        Optional<String> spoolPath();
+
+        // ---- e-mail (imap, pop3) ------------------------------------------------------------------
+
+        /** {@code ssl}, {@code starttls} or {@code none}. */
+        @WithDefault("ssl")
+        String security();
+
+        /** IMAP folder to read. */
+        @WithDefault("INBOX")
+        String folder();
+
+        /** File-name glob(s) of the attachments to ingest; all when empty. */
+        Optional<List<String>> attachments();
+
+        /** Also ingest the whole message as a .eml document. */
+        @WithDefault("false")
+        boolean storeEmail();
+
+        /** {@code seen}, {@code delete} or {@code move:<folder>}. */
+        @WithDefault("seen")
+        String afterSuccess();
+
+        /** {@code move:<folder>} (IMAP); POP3 leaves a failed mail on the server. */
+        @WithDefault("move:Mayan-Failed")
+        String afterFailure();
+
+        // ---- jms ----------------------------------------------------------------------------------
+
+        /** The queue to consume. */
+        Optional<String> destination();
+
+        /** Where messages that fail for good go, with the reason in their properties. Default: {@code <destination>.DLQ}. */
+        Optional<String> deadLetterDestination();
+
 
         @WithDefault("false")
         boolean recursive();

@@ -1,8 +1,9 @@
 package io.mayaningest.pipeline;
 
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.source.FileAcknowledger;
+import io.mayaningest.source.SourceAcknowledger;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
 
@@ -17,11 +18,20 @@ public class Quarantine {
     private static final Logger LOG = Logger.getLogger(Quarantine.class);
 
     private final Ledger ledger;
-    private final FileAcknowledger fileAcknowledger;
+    private final Instance<SourceAcknowledger> acknowledgers;
 
-    public Quarantine(Ledger ledger, FileAcknowledger fileAcknowledger) {
+    public Quarantine(Ledger ledger, Instance<SourceAcknowledger> acknowledgers) {
         this.ledger = ledger;
-        this.fileAcknowledger = fileAcknowledger;
+        this.acknowledgers = acknowledgers;
+    }
+
+    private SourceAcknowledger acknowledger(IngestRequest item) {
+        for (SourceAcknowledger a : acknowledgers) {
+            if (a.kind().equals(item.getSourceKind())) {
+                return a;
+            }
+        }
+        throw new IllegalStateException("no acknowledger for source kind " + item.getSourceKind());
     }
 
     /** Called once the error policy has given up retrying: quarantine or leave for the next poll. */
@@ -44,16 +54,17 @@ public class Quarantine {
             ledger.begin(item);
         }
         ledger.failed(item, failure.reason() + " | fix: " + failure.fix());
-        fileAcknowledger.failure(item, failure);
+        acknowledger(item).failure(item, failure);
     }
 
-    public void retryLater(Exchange exchange) {
+    public void retryLater(Exchange exchange) throws Exception {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         IngestException failure = Failures.asIngestException(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-        if (item != null) {
-            ledger.attemptFailed(item, failure.reason());
-        }
         LOG.warnf("%s is left in place and tried again later: %s (%s)",
                 item == null ? "an item" : item.describe(), failure.reason(), failure.fix());
+        if (item != null) {
+            ledger.attemptFailed(item, failure.reason());
+            acknowledger(item).retryLater(item, failure);
+        }
     }
 }

@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * {@code <file name>.error.json} that says why and what to do.
  */
 @ApplicationScoped
-public class FileAcknowledger {
+public class FileAcknowledger implements SourceAcknowledger {
 
     private static final Logger LOG = Logger.getLogger(FileAcknowledger.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -39,6 +39,12 @@ public class FileAcknowledger {
         this.json = json.copy().enable(SerializationFeature.INDENT_OUTPUT);
     }
 
+    @Override
+    public String kind() {
+        return FileSourceRoutes.KIND;
+    }
+
+    @Override
     public void success(IngestRequest item) throws IOException {
         SourceConfig source = config.sources().get(item.getSourceName());
         if (source.deleteAfterSuccess()) {
@@ -53,6 +59,7 @@ public class FileAcknowledger {
         LOG.infof("Ingested %s as Mayan document %d; moved to %s", item.describe(), item.getDocumentId(), target);
     }
 
+    @Override
     public void failure(IngestRequest item, IngestException failure) throws IOException {
         SourceConfig source = config.sources().get(item.getSourceName());
         Path target = moveWithCompanions(item, errorPath(item.getSourceName(), source));

@@ -15,11 +15,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
-import io.mayaningest.pipeline.Templates;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
@@ -35,10 +33,10 @@ public class FileSourceMapper {
     public static final String SOURCE_PROPERTY = "mayanIngestSource";
     static final String KIND = "file";
 
-    private final IngestConfig config;
+    private final Mapping mapping;
 
-    public FileSourceMapper(IngestConfig config) {
-        this.config = config;
+    public FileSourceMapper(Mapping mapping) {
+        this.mapping = mapping;
     }
 
     /** Step 1: what the file is. The body becomes the request before anything can fail. */
@@ -82,47 +80,28 @@ public class FileSourceMapper {
 
     /** Step 2: the mapping: source defaults, then file-name pattern templates, then the sidecar. */
     public void map(IngestRequest item) {
-        SourceConfig source = source(item.getSourceName());
-        String prefix = "ingest.sources." + item.getSourceName() + ".";
-        Map<String, String> values = templateValues(item, source);
-
-        item.setDocumentType(source.documentType());
-        item.setLabel(Templates.render(source.label(), values, prefix + "label"));
-        item.setDescription(Templates.render(source.description().orElse(null), values, prefix + "description"));
-        item.setLanguage(Templates.render(source.language().orElse(null), values, prefix + "language"));
-        source.metadata().forEach((name, template) -> item.getMetadata().put(name,
-                Templates.render(template, values, prefix + "metadata." + name)));
-        source.tags().ifPresent(tags -> tags.forEach(t -> addRendered(item.getTags(), t, values, prefix + "tags")));
-        source.cabinets().ifPresent(cabinets -> cabinets.forEach(
-                c -> addRendered(item.getCabinets(), c, values, prefix + "cabinets")));
-
-        for (Path companion : item.getCompanions()) {
-            Sidecar.apply(companion, item);
-        }
-    }
-
-    private static void addRendered(java.util.List<String> target, String template, Map<String, String> values,
-            String where) {
-        String value = Templates.render(template, values, where).strip();
-        if (!value.isEmpty()) {
-            target.add(value);
-        }
+        mapping.apply(item, templateValues(item, source(item.getSourceName())));
     }
 
     private Map<String, String> templateValues(IngestRequest item, SourceConfig source) {
+        return fileNameValues(item.getFileName(), item.getPayload().getParent(), source, item.getSourceName());
+    }
+
+    private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
+
+    /** Values of the file name for templates: {@code file.*} and the pattern's named groups. */
+    static Map<String, String> fileNameValues(String name, Path parent, SourceConfig source, String sourceName) {
         Map<String, String> values = new LinkedHashMap<>();
-        String name = item.getFileName();
         int dot = name.lastIndexOf('.');
         values.put("file.name", name);
         values.put("file.basename", dot > 0 ? name.substring(0, dot) : name);
-        Path parent = item.getPayload().getParent();
         values.put("file.parent", parent == null || parent.getFileName() == null ? "" : parent.getFileName().toString());
         if (source.filenamePattern().isPresent()) {
             Pattern pattern = Pattern.compile(source.filenamePattern().get());
             Matcher m = pattern.matcher(name);
             if (!m.matches()) {
                 throw IngestException.permanent("the file name does not match the filename-pattern "
-                        + pattern.pattern() + " of source \"" + item.getSourceName() + "\"",
+                        + pattern.pattern() + " of source \"" + sourceName + "\"",
                         "rename the file to match the pattern, or give it a sidecar");
             }
             for (String group : groupNames(pattern)) {
@@ -131,8 +110,6 @@ public class FileSourceMapper {
         }
         return values;
     }
-
-    private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
 
     /** Named groups of a pattern (Java 17 has no Pattern.namedGroups()). */
     static java.util.List<String> groupNames(Pattern pattern) {
@@ -145,14 +122,10 @@ public class FileSourceMapper {
     }
 
     SourceConfig source(String name) {
-        SourceConfig source = config.sources().get(name);
-        if (source == null) {
-            throw new IllegalStateException("no source named " + name);
-        }
-        return source;
+        return mapping.source(name);
     }
 
-    static String sha256(Path path) throws IOException {
+    public static String sha256(Path path) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");

@@ -1,0 +1,28 @@
+package io.mayaningest.source;
+
+import io.mayaningest.pipeline.IngestException;
+import io.mayaningest.pipeline.IngestRequest;
+
+/**
+ * How one kind of source acknowledges its items. Success is acknowledged by the source route itself
+ * after {@code direct:ingest} returns; the error policy calls {@link #failure} for a permanent failure
+ * and {@link #retryLater} when a transient one has used up its redeliveries.
+ */
+public interface SourceAcknowledger {
+
+    /** The source kind this acknowledger serves ({@code file}, {@code sftp}, ...). */
+    String kind();
+
+    /** The item is confirmed in Mayan: move, delete, flag or commit it at its source. */
+    void success(IngestRequest item) throws Exception;
+
+    /** The item failed for good: keep its payload where a person finds it, with the reason. */
+    void failure(IngestRequest item, IngestException failure) throws Exception;
+
+    /**
+     * A transient failure outlived its redeliveries. The default leaves the item where it is for the
+     * next poll; a transacted source throws here so that its broker redelivers.
+     */
+    default void retryLater(IngestRequest item, IngestException failure) throws Exception {
+    }
+}

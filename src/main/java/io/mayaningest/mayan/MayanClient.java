@@ -170,8 +170,11 @@ public class MayanClient {
     private static MultipartEntityBuilder multipart() {
         // LEGACY (browser-like) writes filename="<raw UTF-8>" plus a correct filename*=UTF-8''..., which
         // Django reads back intact. HttpClient 5.5's EXTENDED mode percent-encodes filename* twice and
-        // STRICT squeezes the name into ISO-8859-1, so both mangle "Prüfbericht – ÄÖÜ.pdf".
-        return MultipartEntityBuilder.create().setMode(HttpMultipartMode.LEGACY).setCharset(StandardCharsets.UTF_8);
+        // STRICT squeezes the name into ISO-8859-1, so both mangle "Prüfbericht – ÄÖÜ.pdf". And the
+        // request's Content-Type must not say charset=ISO-8859-1 (HttpClient's default), because Django
+        // decodes every field and file name with that charset: no charset means UTF-8, as browsers do.
+        return MultipartEntityBuilder.create().setMode(HttpMultipartMode.LEGACY).setCharset(StandardCharsets.UTF_8)
+                .setContentType(ContentType.create("multipart/form-data"));
     }
 
     private static void addIfPresent(MultipartEntityBuilder multipart, String name, String value) {

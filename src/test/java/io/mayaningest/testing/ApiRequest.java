@@ -151,7 +151,7 @@ final class ApiRequest {
                     throw MayanError.detail(400, "Multipart form parse error - Invalid boundary in multipart: None");
                 }
                 try {
-                    Multipart.Form form = Multipart.parse(in, boundary, tempDir);
+                    Multipart.Form form = Multipart.parse(in, boundary, tempDir, Multipart.charsetOf(contentType));
                     form.fields.forEach(parsed.data::put);
                     parsed.files.putAll(form.files);
                 } catch (Multipart.MalformedException e) {

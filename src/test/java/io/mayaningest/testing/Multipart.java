@@ -72,10 +72,20 @@ final class Multipart {
      * Parses the whole body. On any failure the temporary files written so far are deleted.
      */
     static Form parse(InputStream in, String boundary, Path tempDir) throws IOException {
+        return parse(in, boundary, tempDir, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Like Django's MultiPartParser, field values and file names are decoded with the charset of the
+     * request's {@code multipart/form-data} Content-Type (default UTF-8), whatever the parts say: a
+     * client that announces {@code charset=ISO-8859-1} but sends UTF-8 gets mojibake in real Mayan
+     * (seen with HttpClient 5.5, e2e/MAYAN-FINDINGS.md), and here too.
+     */
+    static Form parse(InputStream in, String boundary, Path tempDir, Charset requestCharset) throws IOException {
         Form form = new Form();
         List<Path> written = new ArrayList<>();
         try {
-            parseInto(form, written, in, boundary, tempDir);
+            parseInto(form, written, in, boundary, tempDir, requestCharset);
             return form;
         } catch (IOException | RuntimeException e) {
             for (Path p : written) {
@@ -85,8 +95,8 @@ final class Multipart {
         }
     }
 
-    private static void parseInto(Form form, List<Path> written, InputStream in, String boundary, Path tempDir)
-            throws IOException {
+    private static void parseInto(Form form, List<Path> written, InputStream in, String boundary, Path tempDir,
+            Charset requestCharset) throws IOException {
         // The virtual leading CRLF lets the first boundary be found with the same delimiter as the others.
         Window window = new Window(in, new byte[] {'\r', '\n'});
         byte[] delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
@@ -114,6 +124,9 @@ final class Multipart {
             Map<String, String> disposition = headerParams(headers.getOrDefault("content-disposition", ""));
             String name = disposition.get("name");
             String filename = fileName(disposition);
+            if (filename != null && !requestCharset.equals(StandardCharsets.UTF_8)) {
+                filename = new String(filename.getBytes(StandardCharsets.UTF_8), requestCharset);
+            }
             if (name == null) {
                 // Django skips parts without a name; their content still has to be consumed.
                 requireDelimiter(window.copyUntil(delimiter, null));
@@ -136,7 +149,7 @@ final class Multipart {
             } else {
                 LimitedBuffer value = new LimitedBuffer();
                 requireDelimiter(window.copyUntil(delimiter, value));
-                form.fields.put(name, value.toString(charsetOf(headers.get("content-type"))));
+                form.fields.put(name, value.toString(requestCharset));
             }
         }
     }
@@ -155,7 +168,7 @@ final class Multipart {
         }
     }
 
-    private static Charset charsetOf(String contentType) {
+    static Charset charsetOf(String contentType) {
         if (contentType != null) {
             String charset = headerParams(contentType).get("charset");
             if (charset != null) {

@@ -104,10 +104,30 @@ public class MayanLookups {
         return tags.all().stream().map(Tag::label).sorted().toList();
     }
 
+    /**
+     * Mayan accepts several root cabinets with the same label (NULL parents never compare equal,
+     * e2e/MAYAN-FINDINGS.md), so one path can name several cabinets: the oldest is used, with a warning.
+     */
     public Optional<Cabinet> cabinet(String fullPath) {
         String wanted = normalisePath(fullPath);
-        return cabinets.find(c -> c.fullPath().equals(wanted));
+        Optional<Cabinet> hit = cabinets.find(c -> c.fullPath().equals(wanted));
+        if (hit.isPresent()) {
+            List<Cabinet> all = cabinets.all().stream().filter(c -> c.fullPath().equals(wanted))
+                    .sorted(java.util.Comparator.comparingLong(Cabinet::id)).toList();
+            if (all.size() > 1) {
+                if (warnedAmbiguous.add(wanted)) {
+                    LOG.warnf("Mayan has %d cabinets named \"%s\" (ids %s); documents go to the oldest, %d."
+                            + " Merge or rename the others in Mayan.", all.size(), wanted,
+                            all.stream().map(c -> String.valueOf(c.id())).toList(), all.get(0).id());
+                }
+                return Optional.of(all.get(0));
+            }
+        }
+        return hit;
     }
+
+    private final java.util.Set<String> warnedAmbiguous = ConcurrentHashMap.newKeySet();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(MayanLookups.class);
 
     public List<String> cabinetPaths() {
         return cabinets.all().stream().map(Cabinet::fullPath).sorted().toList();

@@ -52,6 +52,8 @@ public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
         config.put("mayan.retry-max-delay", "400ms");
         config.put("mayan.max-retries", "3");
         config.put("mayan.lookup-cache-ttl", "2s");
+        config.put("mayan.read-timeout", "3s");
+        config.put("mayan.interrupted-upload-grace", "8s");
         config.put("ingest.data-dir", root.resolve("data").toString());
 
         String drawings = "ingest.sources.drawings.";
@@ -75,6 +77,15 @@ public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
         config.put(plain + "stable-for", "400ms");
         config.put(plain + "document-type", "Default");
         config.put(plain + "max-file-size", String.valueOf(50L * 1024 * 1024));
+
+        // Same content again is a new file of the document with the same label (duplicates=new-file).
+        String versions = "ingest.sources.versions.";
+        config.put(versions + "kind", "file");
+        config.put(versions + "path", inbox("versions").toString());
+        config.put(versions + "poll-interval", "200ms");
+        config.put(versions + "stable-for", "400ms");
+        config.put(versions + "label", "{file.basename}");
+        config.put(versions + "duplicates", "new-file");
         return config;
     }
 

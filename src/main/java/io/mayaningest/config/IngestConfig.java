@@ -125,6 +125,14 @@ public interface IngestConfig {
         @WithDefault("2s")
         Duration stableFor();
 
+        /**
+         * What to do with content already ingested: {@code skip} (default: not uploaded again, the item is
+         * acknowledged and the ledger names the document it matched), {@code allow} (upload anyway), or
+         * {@code new-file} (a document of the same type with the same label gets it as a new file, replacing).
+         */
+        @WithDefault("skip")
+        String duplicates();
+
         /** Largest file accepted; larger ones go to the error folder. 0 = no limit. */
         @WithDefault("0")
         long maxFileSize();

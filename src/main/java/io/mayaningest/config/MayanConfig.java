@@ -66,6 +66,21 @@ public interface MayanConfig {
     @WithDefault("1s")
     Duration retryInitialDelay();
 
+    /**
+     * After an upload whose answer was lost (timeout, crash), how long to keep looking for the document it
+     * may have created before uploading again: Mayan finishes a request even when the client has gone.
+     */
+    @WithDefault("2m")
+    Duration interruptedUploadGrace();
+
+    /** Uploads sent to Mayan at the same time, across all sources; protects Mayan's workers from a burst. */
+    @WithDefault("4")
+    int maxInFlight();
+
+    /** While Mayan is unreachable, how often it is asked whether it is back (sources pause meanwhile). */
+    @WithDefault("5s")
+    Duration healthInterval();
+
     @WithDefault("60s")
     Duration retryMaxDelay();
 }

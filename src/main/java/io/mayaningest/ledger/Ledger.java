@@ -8,11 +8,15 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mayaningest.pipeline.IngestRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,15 +33,18 @@ public class Ledger {
     private static final Logger LOG = Logger.getLogger(Ledger.class);
     private static final int MAX_ERROR = 4000;
 
-    public record Entry(String id, String source, String sourceKey, String fileName, String sha256, Long size,
-            LedgerState state, Long documentId, Long fileId, int attempts, String lastError, Instant createdAt,
-            Instant updatedAt) {
+    public record Entry(String id, String source, String sourceKind, String sourceKey, String fileName,
+            String sha256, Long size, LedgerState state, Long documentId, Long fileId, int attempts, String lastError,
+            String fix, String label, String mapping, String payloadRef, String duplicateOf, Instant uploadingAt,
+            Instant acknowledgedAt, Instant createdAt, Instant updatedAt) {
     }
 
     private final DataSource dataSource;
+    private final ObjectMapper json;
 
-    public Ledger(DataSource dataSource) {
+    public Ledger(DataSource dataSource, ObjectMapper json) {
         this.dataSource = dataSource;
+        this.json = json;
     }
 
     /**
@@ -64,18 +71,123 @@ public class Ledger {
         item.setIngestId(id);
         item.setState(LedgerState.RECEIVED.name());
         Timestamp now = now();
-        update(id, "INSERT INTO ingest_item (id, source, source_key, file_name, sha256, size_bytes, state, attempts,"
-                + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", id, item.getSourceName(),
-                item.getSourceKey(), item.getFileName(), item.getSha256(), item.getSize(),
-                LedgerState.RECEIVED.name(), now, now);
+        update(id, "INSERT INTO ingest_item (id, source, source_kind, source_key, file_name, sha256, size_bytes, state,"
+                + " payload_ref, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", id,
+                item.getSourceName(), item.getSourceKind(), item.getSourceKey(), item.getFileName(), item.getSha256(),
+                item.getSize(), LedgerState.RECEIVED.name(),
+                item.getPayload() == null ? null : item.getPayload().toString(), now, now);
     }
 
-    /** A quarantined item that comes back resumes from the furthest step it had reached. */
+    /** The item passed validation; its mapping is kept for the operator's view of it. */
+    public void validated(IngestRequest item) {
+        if (LedgerState.valueOf(item.getState()) != LedgerState.RECEIVED) {
+            return;
+        }
+        item.setState(LedgerState.VALIDATED.name());
+        update(item.getIngestId(), "UPDATE ingest_item SET state = ?, label = ?, mapping = ?, updated_at = ? WHERE id = ?",
+                LedgerState.VALIDATED.name(), cut(item.getLabel(), 1000), mappingOf(item), now(), item.getIngestId());
+    }
+
+    /** Written just before the upload request: after a crash, Mayan may have the document without us knowing its id. */
+    public void uploading(IngestRequest item) {
+        item.setState(LedgerState.UPLOADING.name());
+        Timestamp now = now();
+        update(item.getIngestId(), "UPDATE ingest_item SET state = ?, uploading_at = ?, updated_at = ? WHERE id = ?",
+                LedgerState.UPLOADING.name(), now, now, item.getIngestId());
+    }
+
+    public Optional<Instant> uploadingAt(IngestRequest item) {
+        return find(item.getIngestId()).map(Entry::uploadingAt);
+    }
+
+    public void enriched(IngestRequest item) {
+        item.setState(LedgerState.ENRICHED.name());
+        update(item.getIngestId(), "UPDATE ingest_item SET state = ?, updated_at = ? WHERE id = ?",
+                LedgerState.ENRICHED.name(), now(), item.getIngestId());
+    }
+
+    /** The content is already in Mayan through an earlier item: done, without an upload. */
+    public void duplicate(IngestRequest item, Entry original) {
+        item.setState(LedgerState.DONE.name());
+        item.setDocumentId(original.documentId());
+        item.setFileId(original.fileId());
+        update(item.getIngestId(), "UPDATE ingest_item SET state = ?, document_id = ?, file_id = ?, duplicate_of = ?,"
+                + " updated_at = ? WHERE id = ?", LedgerState.DONE.name(), original.documentId(), original.fileId(),
+                original.id(), now(), item.getIngestId());
+    }
+
+    /** The newest completed item with this content, from any source. */
+    public Optional<Entry> findDoneBySha256(String sha256, String exceptId) {
+        return query("SELECT * FROM ingest_item WHERE sha256 = ? AND state = ? AND id <> ? AND document_id IS NOT NULL"
+                + " ORDER BY updated_at DESC", sha256, LedgerState.DONE.name(), exceptId).stream().findFirst();
+    }
+
+    /** The source has acknowledged the item (moved, deleted, flagged, committed). */
+    public void acknowledged(IngestRequest item) {
+        update(item.getIngestId(), "UPDATE ingest_item SET acknowledged_at = ?, updated_at = ? WHERE id = ?",
+                now(), now(), item.getIngestId());
+    }
+
+    /** Where the payload of a quarantined item now is (error folder, spool, dead-letter queue). */
+    public void payloadMoved(IngestRequest item, String payloadRef) {
+        update(item.getIngestId(), "UPDATE ingest_item SET payload_ref = ?, updated_at = ? WHERE id = ?",
+                payloadRef, now(), item.getIngestId());
+    }
+
+    public void discarded(String id) {
+        update(id, "UPDATE ingest_item SET state = ?, updated_at = ? WHERE id = ?", LedgerState.DISCARDED.name(), now(),
+                id);
+    }
+
+    public List<Entry> findByState(LedgerState state, int limit, int offset) {
+        return query("SELECT * FROM ingest_item WHERE state = ? ORDER BY updated_at DESC LIMIT ? OFFSET ?",
+                state.name(), limit, offset);
+    }
+
+    public long count(LedgerState state) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ingest_item WHERE state = ?")) {
+            ps.setString(1, state.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("ledger count failed: " + e.getMessage(), e);
+        }
+    }
+
+    private String mappingOf(IngestRequest item) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("documentType", item.getDocumentType());
+        m.put("label", item.getLabel());
+        m.put("description", item.getDescription());
+        m.put("language", item.getLanguage());
+        m.put("metadata", item.getMetadata());
+        m.put("tags", item.getTags());
+        m.put("cabinets", item.getCabinets());
+        m.put("documentId", item.getTargetDocumentId());
+        m.put("action", item.getAction());
+        try {
+            return cut(json.writeValueAsString(m), 65535);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A quarantined item that comes back resumes from the furthest step it had reached: with a file
+     * id it only needs enriching, with a document id it is polled, after an interrupted upload it is
+     * looked for in Mayan, else it starts over.
+     */
     private static LedgerState resumeStateOf(Entry e) {
         if (e.fileId() != null) {
             return LedgerState.FILE_CONFIRMED;
         }
-        return e.documentId() != null ? LedgerState.UPLOADED : LedgerState.RECEIVED;
+        if (e.documentId() != null) {
+            return LedgerState.UPLOADED;
+        }
+        return e.uploadingAt() != null ? LedgerState.UPLOADING : LedgerState.RECEIVED;
     }
 
     public void uploaded(IngestRequest item) {
@@ -96,10 +208,12 @@ public class Ledger {
                 LedgerState.DONE.name(), now(), item.getIngestId());
     }
 
-    public void failed(IngestRequest item, String reason) {
+    public void failed(IngestRequest item, String reason, String fix) {
         item.setState(LedgerState.FAILED.name());
-        update(item.getIngestId(), "UPDATE ingest_item SET state = ?, last_error = ?, attempts = attempts + 1,"
-                + " updated_at = ? WHERE id = ?", LedgerState.FAILED.name(), cut(reason), now(), item.getIngestId());
+        update(item.getIngestId(), "UPDATE ingest_item SET state = ?, last_error = ?, fix = ?, label = COALESCE(label, ?),"
+                + " mapping = COALESCE(mapping, ?), attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                LedgerState.FAILED.name(), cut(reason), cut(fix), cut(item.getLabel(), 1000), mappingOf(item), now(),
+                item.getIngestId());
     }
 
     /** A transient failure: the state stays, the attempt and its cause are recorded. */
@@ -131,10 +245,13 @@ public class Ledger {
             try (ResultSet rs = ps.executeQuery()) {
                 List<Entry> rows = new ArrayList<>();
                 while (rs.next()) {
-                    rows.add(new Entry(rs.getString("id"), rs.getString("source"), rs.getString("source_key"),
-                            rs.getString("file_name"), rs.getString("sha256"), nullableLong(rs, "size_bytes"),
-                            LedgerState.valueOf(rs.getString("state")), nullableLong(rs, "document_id"),
-                            nullableLong(rs, "file_id"), rs.getInt("attempts"), rs.getString("last_error"),
+                    rows.add(new Entry(rs.getString("id"), rs.getString("source"), rs.getString("source_kind"),
+                            rs.getString("source_key"), rs.getString("file_name"), rs.getString("sha256"),
+                            nullableLong(rs, "size_bytes"), LedgerState.valueOf(rs.getString("state")),
+                            nullableLong(rs, "document_id"), nullableLong(rs, "file_id"), rs.getInt("attempts"),
+                            rs.getString("last_error"), rs.getString("fix"), rs.getString("label"),
+                            rs.getString("mapping"), rs.getString("payload_ref"), rs.getString("duplicate_of"),
+                            instant(rs, "uploading_at"), instant(rs, "acknowledged_at"),
                             rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant()));
                 }
                 return rows;
@@ -159,6 +276,7 @@ public class Ledger {
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
             if (a == null) {
+                // Types.NULL leaves the type to the column (PostgreSQL sends it as "unspecified").
                 ps.setNull(i + 1, Types.NULL);
             } else {
                 ps.setObject(i + 1, a);
@@ -171,11 +289,20 @@ public class Ledger {
         return rs.wasNull() ? null : v;
     }
 
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
     private static Timestamp now() {
         return Timestamp.from(Instant.now());
     }
 
     private static String cut(String s) {
-        return s == null || s.length() <= MAX_ERROR ? s : s.substring(0, MAX_ERROR - 1) + "…";
+        return cut(s, MAX_ERROR);
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 }

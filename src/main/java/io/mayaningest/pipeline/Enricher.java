@@ -29,6 +29,9 @@ public class Enricher {
     }
 
     public void enrich(IngestRequest item) {
+        if (io.mayaningest.ledger.LedgerState.ENRICHED.name().equals(item.getState())) {
+            return;
+        }
         long documentId = item.getDocumentId();
         if (!item.getMetadata().isEmpty()) {
             Map<Long, Long> rowByType = new HashMap<>();

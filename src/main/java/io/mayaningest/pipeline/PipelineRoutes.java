@@ -35,24 +35,32 @@ public class PipelineRoutes extends RouteBuilder {
     private final Uploader uploader;
     private final FileAwaiter awaiter;
     private final Enricher enricher;
+    private final Duplicates duplicates;
 
-    public PipelineRoutes(Ledger ledger, Resolver resolver, Uploader uploader, FileAwaiter awaiter, Enricher enricher) {
+    public PipelineRoutes(Ledger ledger, Resolver resolver, Uploader uploader, FileAwaiter awaiter, Enricher enricher,
+            Duplicates duplicates) {
         this.ledger = ledger;
         this.resolver = resolver;
         this.uploader = uploader;
         this.awaiter = awaiter;
         this.enricher = enricher;
+        this.duplicates = duplicates;
     }
 
     @Override
     public void configure() {
+        String done = "${body.state} == '" + LedgerState.DONE + "'";
         from(INGEST).routeId(INGEST_ROUTE).errorHandler(noErrorHandler())
                 .bean(ledger, "begin")
                 .choice()
-                    .when(simple("${body.state} == '" + LedgerState.DONE + "'"))
+                    .when(simple(done))
                         .log(LoggingLevel.INFO, "${body.describe()} was already ingested as document ${body.documentId}")
                     .otherwise()
                         .to(VALIDATE)
+                .end()
+                // Validation may find the content already ingested (duplicate policy "skip").
+                .choice()
+                    .when(simple("${body.state} != '" + LedgerState.DONE + "'"))
                         .to(UPLOAD)
                         .to(AWAIT_FILE)
                         .to(ENRICH)
@@ -60,7 +68,9 @@ public class PipelineRoutes extends RouteBuilder {
                 .end();
 
         from(VALIDATE).routeId(VALIDATE_ROUTE).errorHandler(noErrorHandler())
-                .bean(resolver, "resolve");
+                .bean(resolver, "resolve")
+                .bean(ledger, "validated")
+                .bean(duplicates, "apply");
 
         from(UPLOAD).routeId(UPLOAD_ROUTE).errorHandler(noErrorHandler())
                 .bean(uploader, "upload");
@@ -74,6 +84,7 @@ public class PipelineRoutes extends RouteBuilder {
                 .end();
 
         from(ENRICH).routeId(ENRICH_ROUTE).errorHandler(noErrorHandler())
-                .bean(enricher, "enrich");
+                .bean(enricher, "enrich")
+                .bean(ledger, "enriched");
     }
 }

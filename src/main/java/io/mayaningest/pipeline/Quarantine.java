@@ -53,7 +53,7 @@ public class Quarantine {
         if (item.getIngestId() == null) {
             ledger.begin(item);
         }
-        ledger.failed(item, failure.reason() + " | fix: " + failure.fix());
+        ledger.failed(item, failure.reason(), failure.fix());
         acknowledger(item).failure(item, failure);
     }
 

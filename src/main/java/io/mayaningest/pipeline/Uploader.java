@@ -1,7 +1,14 @@
 package io.mayaningest.pipeline;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.mayaningest.config.MayanConfig;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.ledger.LedgerState;
 import io.mayaningest.mayan.MayanClient;
@@ -11,40 +18,126 @@ import org.jboss.logging.Logger;
 /**
  * Sends the payload to Mayan, once. The multipart body is built inside this step, so a retry builds
  * a fresh one from the file instead of re-sending a consumed stream.
+ * <p>
+ * Mayan has no idempotency key, so "once" rests on the ledger: {@code UPLOADING} is written before the
+ * request. If the service dies (or the answer is lost) after that, the next attempt first looks in
+ * Mayan for what the interrupted request may have created, and adopts it instead of uploading again.
  */
 @ApplicationScoped
 public class Uploader {
 
     private static final Logger LOG = Logger.getLogger(Uploader.class);
+    /** How far Mayan's clock and ours may disagree when matching an interrupted upload by its creation time. */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
 
     private final MayanClient client;
     private final Ledger ledger;
+    private final Semaphore inFlight;
+    private final Duration grace;
 
-    public Uploader(MayanClient client, Ledger ledger) {
+    public Uploader(MayanClient client, Ledger ledger, MayanConfig config) {
         this.client = client;
         this.ledger = ledger;
+        this.grace = config.interruptedUploadGrace();
+        this.inFlight = new Semaphore(Math.max(1, config.maxInFlight()), true);
     }
 
-    public void upload(IngestRequest item) {
-        if (!LedgerState.RECEIVED.name().equals(item.getState())) {
+    public void upload(IngestRequest item) throws InterruptedException {
+        LedgerState state = LedgerState.valueOf(item.getState());
+        if (state == LedgerState.UPLOADING && adoptInterruptedUpload(item)) {
+            return;
+        }
+        if (state.ordinal() > LedgerState.UPLOADING.ordinal()) {
             // The ledger says Mayan already has it: never upload a second copy.
             return;
         }
-        if (item.isNewFileMode()) {
-            client.uploadFile(item.getTargetDocumentId(), item.getPayload(), item.getFileName(), item.getAction(),
-                    item.getIngestId());
-            item.setDocumentId(item.getTargetDocumentId());
-        } else {
-            JsonNode document = client.uploadDocument(item.getDocumentTypeId(), item.getPayload(), item.getFileName(),
-                    item.getLabel(), item.getDescription(), item.getLanguage());
-            if (document == null || !document.path("id").canConvertToLong()) {
-                throw IngestException.transientFailure("Mayan accepted the upload of " + item.describe()
-                        + " but its answer has no document id", "look at Mayan's logs", null);
+        ledger.uploading(item);
+        // Mayan processes every upload in Celery; a cap on concurrent uploads keeps a burst from flooding it.
+        inFlight.acquire();
+        try {
+            if (item.isNewFileMode()) {
+                client.uploadFile(item.getTargetDocumentId(), item.getPayload(), item.getFileName(), item.getAction(),
+                        item.getIngestId());
+                item.setDocumentId(item.getTargetDocumentId());
+            } else {
+                JsonNode document = client.uploadDocument(item.getDocumentTypeId(), item.getPayload(),
+                        item.getFileName(), item.getLabel(), item.getDescription(), item.getLanguage());
+                if (document == null || !document.path("id").canConvertToLong()) {
+                    throw IngestException.transientFailure("Mayan accepted the upload of " + item.describe()
+                            + " but its answer has no document id", "look at Mayan's logs", null);
+                }
+                item.setDocumentId(document.path("id").asLong());
             }
-            item.setDocumentId(document.path("id").asLong());
+        } finally {
+            inFlight.release();
         }
         ledger.uploaded(item);
         LOG.infof("Uploaded %s to Mayan document %d (ingest %s)", item.describe(), item.getDocumentId(),
                 item.getIngestId());
+    }
+
+    /**
+     * After an interrupted upload: a new file is ours when its comment is our ingest id; a new document
+     * is ours when it is of our type, has our label, was created after we started, and its file (if
+     * processed yet) has our checksum.
+     */
+    private boolean adoptInterruptedUpload(IngestRequest item) {
+        Long found = item.isNewFileMode() ? findOurFile(item) : findOurDocument(item);
+        if (found == null) {
+            Instant settled = ledger.uploadingAt(item).orElse(Instant.EPOCH).plus(grace);
+            if (Instant.now().isBefore(settled)) {
+                throw IngestException.transientFailure("the upload of " + item.describe()
+                        + " was interrupted and Mayan does not show its document yet",
+                        "nothing to do: Mayan may still be processing that request, so the service looks again until "
+                                + settled + " (mayan.interrupted-upload-grace) before uploading again",
+                        null);
+            }
+            LOG.infof("%s: the interrupted upload did not reach Mayan; uploading again", item.describe());
+            return false;
+        }
+        item.setDocumentId(found);
+        ledger.uploaded(item);
+        LOG.infof("%s: adopted document %d created by the interrupted upload (ingest %s)", item.describe(), found,
+                item.getIngestId());
+        return true;
+    }
+
+    private Long findOurFile(IngestRequest item) {
+        JsonNode page = client.get("documents/" + item.getTargetDocumentId() + "/files/",
+                Map.of("_ordering", "-id", "page_size", "100"));
+        for (JsonNode file : page.path("results")) {
+            if (item.getIngestId().equals(file.path("comment").asText())) {
+                return item.getTargetDocumentId();
+            }
+        }
+        return null;
+    }
+
+    private Long findOurDocument(IngestRequest item) {
+        Instant since = ledger.uploadingAt(item).orElse(Instant.EPOCH).minus(CLOCK_SKEW);
+        JsonNode page = client.get("document_types/" + item.getDocumentTypeId() + "/documents/",
+                Map.of("_ordering", "-id", "page_size", "100"));
+        for (JsonNode document : page.path("results")) {
+            if (!document.path("label").asText().equals(item.getLabel() == null ? item.getFileName() : item.getLabel())) {
+                continue;
+            }
+            if (created(document).isBefore(since)) {
+                continue;
+            }
+            JsonNode checksum = document.path("file_latest").path("checksum");
+            if (checksum.isTextual() && !checksum.asText().equalsIgnoreCase(item.getSha256())) {
+                continue;
+            }
+            return document.path("id").asLong();
+        }
+        return null;
+    }
+
+    private static Instant created(JsonNode document) {
+        try {
+            return OffsetDateTime.parse(document.path("datetime_created").asText()).toInstant();
+        } catch (RuntimeException e) {
+            return Instant.EPOCH;
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.ledger.Ledger;
 import io.mayaningest.pipeline.PipelineRoutes;
 import io.mayaningest.pipeline.SourceErrorPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,11 +35,13 @@ public class FileSourceRoutes extends RouteBuilder {
     private final IngestConfig config;
     private final FileSourceMapper mapper;
     private final FileAcknowledger acknowledger;
+    private final Ledger ledger;
 
-    public FileSourceRoutes(IngestConfig config, FileSourceMapper mapper, FileAcknowledger acknowledger) {
+    public FileSourceRoutes(IngestConfig config, FileSourceMapper mapper, FileAcknowledger acknowledger, Ledger ledger) {
         this.config = config;
         this.mapper = mapper;
         this.acknowledger = acknowledger;
+        this.ledger = ledger;
     }
 
     public static String routeId(String source) {
@@ -57,7 +60,8 @@ public class FileSourceRoutes extends RouteBuilder {
                     .bean(mapper, "read")
                     .bean(mapper, "map")
                     .to(PipelineRoutes.INGEST)
-                    .bean(acknowledger, "success");
+                    .bean(acknowledger, "success")
+                    .bean(ledger, "acknowledged");
 
         for (Map.Entry<String, SourceConfig> entry : config.sources().entrySet()) {
             String name = entry.getKey();

@@ -72,6 +72,9 @@ public class MayanClient {
     private final String base;
     /** Token or Basic header; with a user name and password, a token obtained once replaces Basic. */
     private volatile String authorization;
+    /** Told about failures no item can get past (see MayanGate); set by the gate. */
+    private volatile java.util.function.Consumer<MayanException> failureListener = e -> {
+    };
     private volatile boolean tokenTried;
 
     public MayanClient(MayanConfig config, ObjectMapper json) {
@@ -80,6 +83,10 @@ public class MayanClient {
         this.base = stripTrailingSlash(config.url());
         this.authorization = authorizationHeader(config);
         this.http = buildClient(config);
+    }
+
+    void onServiceFailure(java.util.function.Consumer<MayanException> listener) {
+        this.failureListener = listener;
     }
 
     public String baseUrl() {
@@ -207,12 +214,15 @@ public class MayanClient {
         try {
             return http.execute(request, response -> handle(method, path, response));
         } catch (MayanException e) {
+            failureListener.accept(e);
             throw e;
         } catch (IOException e) {
-            throw new MayanException(0, method, path, e.toString(), false,
+            MayanException failure = new MayanException(0, method, path, e.toString(), false,
                     "Mayan at " + base + " did not answer " + method + " " + path + " (" + e.getClass().getSimpleName()
                             + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",
                     "check that Mayan is running and that mayan.url is right; the item is retried", null, e);
+            failureListener.accept(failure);
+            throw failure;
         } finally {
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("%s %s took %d ms", method, path, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));

@@ -21,8 +21,11 @@ public class FileSourceFilter implements GenericFileFilter<Object> {
     private final List<PathMatcher> includes;
     private final List<PathMatcher> excludes;
     private final List<Path> skippedDirs;
+    private final java.util.function.BooleanSupplier open;
 
-    public FileSourceFilter(List<String> includes, List<String> excludes, List<Path> skippedDirs) {
+    public FileSourceFilter(List<String> includes, List<String> excludes, List<Path> skippedDirs,
+            java.util.function.BooleanSupplier open) {
+        this.open = open;
         this.includes = includes.stream().map(FileSourceFilter::glob).toList();
         this.excludes = excludes.stream().map(FileSourceFilter::glob).toList();
         this.skippedDirs = skippedDirs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
@@ -38,7 +41,8 @@ public class FileSourceFilter implements GenericFileFilter<Object> {
             Path dir = Path.of(file.getAbsoluteFilePath()).normalize();
             return skippedDirs.stream().noneMatch(dir::equals);
         }
-        if (isSidecarName(name)) {
+        if (isSidecarName(name) || !open.getAsBoolean()) {
+            // While Mayan cannot take documents, files are not even read: they wait in the folder.
             return false;
         }
         Path fileName = Path.of(name);

@@ -9,6 +9,7 @@ import java.util.Map;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.ledger.Ledger;
+import io.mayaningest.mayan.MayanGate;
 import io.mayaningest.pipeline.PipelineRoutes;
 import io.mayaningest.pipeline.SourceErrorPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,8 +37,11 @@ public class FileSourceRoutes extends RouteBuilder {
     private final FileSourceMapper mapper;
     private final FileAcknowledger acknowledger;
     private final Ledger ledger;
+    private final MayanGate gate;
 
-    public FileSourceRoutes(IngestConfig config, FileSourceMapper mapper, FileAcknowledger acknowledger, Ledger ledger) {
+    public FileSourceRoutes(IngestConfig config, FileSourceMapper mapper, FileAcknowledger acknowledger, Ledger ledger,
+            MayanGate gate) {
+        this.gate = gate;
         this.config = config;
         this.mapper = mapper;
         this.acknowledger = acknowledger;
@@ -76,7 +80,7 @@ public class FileSourceRoutes extends RouteBuilder {
             Path error = FileAcknowledger.errorPath(name, source);
             String filterBean = "mayanIngestFileFilter-" + name;
             getCamelContext().getRegistry().bind(filterBean, new FileSourceFilter(
-                    source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error)));
+                    source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error), gate::isOpen));
             templatedRoute(TEMPLATE)
                     .routeId(routeId(name))
                     .parameter("source", name)

@@ -390,7 +390,22 @@ public final class FakeMayan implements AutoCloseable {
 
     // --- request pipeline ----------------------------------------------------------------------
 
+    private volatile boolean unreachable;
+
+    /**
+     * While set, every connection is closed without an answer, as a Mayan that is down or restarting
+     * looks to a client (an I/O error, no HTTP status). Documents and settings are kept.
+     */
+    public FakeMayan setUnreachable(boolean unreachable) {
+        this.unreachable = unreachable;
+        return this;
+    }
+
     private void handle(HttpExchange exchange) {
+        if (unreachable) {
+            exchange.close();
+            return;
+        }
         Instant arrived = Instant.now();
         ApiRequest request = new ApiRequest(exchange, tempDir);
         Reply reply;

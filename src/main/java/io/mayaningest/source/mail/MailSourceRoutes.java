@@ -1,0 +1,120 @@
+package io.mayaningest.source.mail;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import io.mayaningest.config.IngestConfig;
+import io.mayaningest.pipeline.PipelineRoutes;
+import io.mayaningest.pipeline.SourceErrorPolicy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.builder.RouteBuilder;
+import org.jboss.logging.Logger;
+
+/**
+ * Mailboxes, IMAP or POP3. One route template; each {@code ingest.sources.<name>} of kind {@code imap}
+ * or {@code pop3} becomes a route {@code source-<name>} made from it. Every attachment of a mail is a
+ * document that goes through {@link PipelineRoutes#INGEST} on its own (route {@value #ATTACHMENT_ROUTE},
+ * under the shared error policy); the mail is acted on only after all of them.
+ * <p>
+ * Why these consumer options: {@code peek=true} so that reading a mail never marks it seen (a mail
+ * whose documents are not all in Mayan must stay unseen); {@code delete=false} and per-message
+ * {@code delete}/{@code moveTo} headers so that {@link MailAcknowledgement} alone decides what happens
+ * to it; {@code mapMailMessage=false} so that Camel never reads the attachments into memory (we stream
+ * them from the raw {@code jakarta.mail.Message}); {@code handleFailedMessage=true} so that a mail the
+ * server cannot deliver is logged and the next one is read. The route has no error handler: any
+ * unexpected failure rolls the mail back, unflagged, for the next poll.
+ */
+@ApplicationScoped
+public class MailSourceRoutes extends RouteBuilder {
+
+    public static final String TEMPLATE = "mail-source";
+    public static final String ATTACHMENT = "direct:mail-attachment";
+    public static final String ATTACHMENT_ROUTE = "mail-attachment";
+    private static final Logger LOG = Logger.getLogger(MailSourceRoutes.class);
+
+    private final IngestConfig config;
+    private final MailSources sources;
+    private final MailReader reader;
+    private final MailAcknowledgement acknowledgement;
+
+    public MailSourceRoutes(IngestConfig config, MailSources sources, MailReader reader,
+            MailAcknowledgement acknowledgement) {
+        this.config = config;
+        this.sources = sources;
+        this.reader = reader;
+        this.acknowledgement = acknowledgement;
+    }
+
+    public static String routeId(String source) {
+        return "source-" + source;
+    }
+
+    @Override
+    public void configure() throws Exception {
+        routeTemplate(TEMPLATE)
+                .templateParameter("source")
+                .templateParameter("uri")
+                .from("{{uri}}")
+                    .errorHandler(noErrorHandler())
+                    .setProperty(MailReader.SOURCE_PROPERTY, constant("{{source}}"))
+                    .bean(reader, "read")
+                    // Each document in its own exchange, so that the error policy quarantines one
+                    // attachment without ending the mail's route.
+                    .split(simple("${body.documents}"))
+                        .filter(MailBatch::continues)
+                            .to(ATTACHMENT)
+                        .end()
+                    .end()
+                    .bean(acknowledgement, "conclude");
+
+        from(ATTACHMENT).routeId(ATTACHMENT_ROUTE)
+                .routeConfigurationId(SourceErrorPolicy.ID)
+                .bean(reader, "map")
+                .to(PipelineRoutes.INGEST)
+                .bean(acknowledgement, "success");
+
+        for (MailSettings settings : sources.all().values()) {
+            Files.createDirectories(settings.spool());
+            String propertiesBean = "mayanIngestMailProperties-" + settings.name();
+            Properties properties = new Properties();
+            properties.putAll(settings.javaMailProperties());
+            getCamelContext().getRegistry().bind(propertiesBean, properties);
+            templatedRoute(TEMPLATE)
+                    .routeId(routeId(settings.name()))
+                    .parameter("source", settings.name())
+                    .parameter("uri", uri(settings, propertiesBean));
+            if (settings.plainTextPassword()) {
+                LOG.warnf("Source %s sends its password in plain text to %s (security=none); set "
+                        + "ingest.sources.%s.security=ssl or starttls", settings.name(), settings.host(), settings.name());
+            }
+            LOG.infof("Source %s reads %s://%s:%d/%s as %s (after success: %s, after failure: %s, spool: %s)",
+                    settings.name(), settings.protocol(), settings.host(), settings.port(), settings.folder(),
+                    settings.username(), config.sources().get(settings.name()).afterSuccess(),
+                    settings.isImap() ? "move:" + settings.failedFolder() : "left on the server", settings.spool());
+        }
+    }
+
+    private String uri(MailSettings settings, String propertiesBean) {
+        String prefix = "ingest.sources." + settings.name() + ".";
+        List<String> options = new ArrayList<>();
+        options.add("username=RAW(" + settings.username() + ")");
+        if (config.sources().get(settings.name()).password().filter(p -> !p.isEmpty()).isPresent()) {
+            // A placeholder, resolved when the endpoint is created: the secret is never part of the route's text.
+            options.add("password=RAW({{" + prefix + "password}})");
+        }
+        if (settings.isImap()) {
+            options.add("folderName=RAW(" + settings.folder() + ")");
+        }
+        options.add("peek=true");
+        options.add("unseen=true");
+        options.add("delete=false");
+        options.add("mapMailMessage=false");
+        options.add("handleFailedMessage=true");
+        options.add("closeFolder=true");
+        options.add("delay=" + config.sources().get(settings.name()).pollInterval().toMillis());
+        options.add("additionalJavaMailProperties=#" + propertiesBean);
+        return settings.protocol() + "://" + settings.host() + ":" + settings.port() + "?" + String.join("&", options);
+    }
+}

@@ -113,7 +113,8 @@ public class MailAcknowledgement {
                 case FAILED -> {
                     List<String> reasons = reasons(batch);
                     if (batch.previous() == null) {
-                        ledger.failed(batch.record(), String.join("; ", reasons));
+                        ledger.failed(batch.record(), String.join("; ", reasons),
+                                "fix the causes named, then move the mail back to the folder the source reads");
                         writeMailReport(batch, reasons);
                     }
                     // Never deleted: the mail is what a person needs to fix and replay it.

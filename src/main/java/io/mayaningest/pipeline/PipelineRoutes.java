@@ -35,8 +35,11 @@ public class PipelineRoutes extends RouteBuilder {
     private final Uploader uploader;
     private final FileAwaiter awaiter;
     private final Enricher enricher;
+    private final EventPublisher events;
 
-    public PipelineRoutes(Ledger ledger, Resolver resolver, Uploader uploader, FileAwaiter awaiter, Enricher enricher) {
+    public PipelineRoutes(Ledger ledger, Resolver resolver, Uploader uploader, FileAwaiter awaiter, Enricher enricher,
+            EventPublisher events) {
+        this.events = events;
         this.ledger = ledger;
         this.resolver = resolver;
         this.uploader = uploader;
@@ -57,6 +60,7 @@ public class PipelineRoutes extends RouteBuilder {
                         .to(AWAIT_FILE)
                         .to(ENRICH)
                         .bean(ledger, "done")
+                        .bean(events, "done")
                 .end();
 
         from(VALIDATE).routeId(VALIDATE_ROUTE).errorHandler(noErrorHandler())

@@ -19,10 +19,12 @@ public class Quarantine {
 
     private final Ledger ledger;
     private final Instance<SourceAcknowledger> acknowledgers;
+    private final EventPublisher events;
 
-    public Quarantine(Ledger ledger, Instance<SourceAcknowledger> acknowledgers) {
+    public Quarantine(Ledger ledger, Instance<SourceAcknowledger> acknowledgers, EventPublisher events) {
         this.ledger = ledger;
         this.acknowledgers = acknowledgers;
+        this.events = events;
     }
 
     private SourceAcknowledger acknowledger(IngestRequest item) {
@@ -54,7 +56,8 @@ public class Quarantine {
             ledger.begin(item);
         }
         ledger.failed(item, failure.reason() + " | fix: " + failure.fix());
-        acknowledger(item).failure(item, failure);
+        acknowledger(item).failure(item, failure, exchange);
+        events.failed(item, failure);
     }
 
     public void retryLater(Exchange exchange) throws Exception {
@@ -64,7 +67,7 @@ public class Quarantine {
                 item == null ? "an item" : item.describe(), failure.reason(), failure.fix());
         if (item != null) {
             ledger.attemptFailed(item, failure.reason());
-            acknowledger(item).retryLater(item, failure);
+            acknowledger(item).retryLater(item, failure, exchange);
         }
     }
 }

@@ -90,7 +90,7 @@ public class FileSourceMapper {
     private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
 
     /** Values of the file name for templates: {@code file.*} and the pattern's named groups. */
-    static Map<String, String> fileNameValues(String name, Path parent, SourceConfig source, String sourceName) {
+    public static Map<String, String> fileNameValues(String name, Path parent, SourceConfig source, String sourceName) {
         Map<String, String> values = new LinkedHashMap<>();
         int dot = name.lastIndexOf('.');
         values.put("file.name", name);

@@ -2,6 +2,7 @@ package io.mayaningest.source;
 
 import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
+import org.apache.camel.Exchange;
 
 /**
  * How one kind of source acknowledges its items. Success is acknowledged by the source route itself
@@ -24,5 +25,18 @@ public interface SourceAcknowledger {
      * next poll; a transacted source throws here so that its broker redelivers.
      */
     default void retryLater(IngestRequest item, IngestException failure) throws Exception {
+    }
+
+    /**
+     * As {@link #failure(IngestRequest, IngestException)}, with the exchange for sources that need it
+     * (a JMS source sends the message to its dead-letter queue on the consuming, transacted session).
+     */
+    default void failure(IngestRequest item, IngestException failure, Exchange exchange) throws Exception {
+        failure(item, failure);
+    }
+
+    /** As {@link #retryLater(IngestRequest, IngestException)}, with the exchange. */
+    default void retryLater(IngestRequest item, IngestException failure, Exchange exchange) throws Exception {
+        retryLater(item, failure);
     }
 }

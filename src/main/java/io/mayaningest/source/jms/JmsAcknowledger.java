@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
  * commits. A permanent failure copies the message (body and properties) to the dead-letter queue with
  * {@code MayanIngestError}, {@code MayanIngestFix} and {@code MayanIngestId}, on the consuming session,
  * so the copy and the commit of the original are one transaction. A transient failure that outlived
- * the in-process retries throws, which rolls the session back: the broker redelivers later.
+ * the in-process retries marks the exchange rollback-only, which rolls the session back: the broker redelivers later.
  */
 @ApplicationScoped
 public class JmsAcknowledger implements SourceAcknowledger {
@@ -103,9 +103,10 @@ public class JmsAcknowledger implements SourceAcknowledger {
     @Override
     public void retryLater(IngestRequest item, IngestException failure, Exchange exchange) throws Exception {
         cleanSpool(item);
-        // Rolls the transacted session back: the broker redelivers after its redelivery delay.
-        throw IngestException.transientFailure("rolled back for redelivery by the broker: " + failure.reason(),
-                failure.fix(), null);
+        // Rolls the transacted session back (Camel's JMS listener honours rollback-only without an error
+        // of its own): the broker redelivers after its redelivery delay.
+        exchange.setRollbackOnly(true);
+        LOG.infof("JMS message %s is rolled back; the broker redelivers it later", item.getSourceKey());
     }
 
     /** The spooled body, streamed: Artemis reads it as a large message; other brokers get 64 KiB chunks. */

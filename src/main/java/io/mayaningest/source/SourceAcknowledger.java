@@ -22,7 +22,7 @@ public interface SourceAcknowledger {
 
     /**
      * A transient failure outlived its redeliveries. The default leaves the item where it is for the
-     * next poll; a transacted source throws here so that its broker redelivers.
+     * next poll; a transacted source (JMS) marks the exchange rollback-only so that its broker redelivers.
      */
     default void retryLater(IngestRequest item, IngestException failure) throws Exception {
     }

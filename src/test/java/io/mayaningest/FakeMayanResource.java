@@ -19,6 +19,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String TOKEN = "test-token-" + UUID.randomUUID();
+    public static final String OPERATOR_TOKEN = "operator-" + UUID.randomUUID();
     static FakeMayan mayan;
     static Path root;
 
@@ -55,6 +56,7 @@ public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
         config.put("mayan.read-timeout", "3s");
         config.put("mayan.interrupted-upload-grace", "8s");
         config.put("ingest.data-dir", root.resolve("data").toString());
+        config.put("ingest.operator.token", OPERATOR_TOKEN);
 
         String drawings = "ingest.sources.drawings.";
         config.put(drawings + "kind", "file");

@@ -19,6 +19,21 @@ public interface IngestConfig {
     /** Sources by name: {@code ingest.sources.<name>.*}. */
     Map<String, SourceConfig> sources();
 
+    /** The operator API ({@code /api/*}) and the metrics endpoint. */
+    Operator operator();
+
+    interface Operator {
+        /** Bearer token for the operator API and /q/metrics (env INGEST_OPERATOR_TOKEN). Without it and a password, both answer 401. */
+        Optional<String> token();
+
+        /** Basic authentication: this user name with {@link #password()}. */
+        @WithDefault("operator")
+        String username();
+
+        /** Password for Basic authentication (env INGEST_OPERATOR_PASSWORD). */
+        Optional<String> password();
+    }
+
     /** Result events for the enterprise bus. */
     Events events();
 

@@ -134,6 +134,11 @@ public class Ledger {
                 payloadRef, now(), item.getIngestId());
     }
 
+    public void replayRequested(String id, String reason) {
+        update(id, "UPDATE ingest_item SET replays = replays + 1, replay_reason = ?, updated_at = ? WHERE id = ?",
+                cut(reason, 1000), now(), id);
+    }
+
     public void discarded(String id) {
         update(id, "UPDATE ingest_item SET state = ?, updated_at = ? WHERE id = ?", LedgerState.DISCARDED.name(), now(),
                 id);
@@ -142,6 +147,11 @@ public class Ledger {
     public List<Entry> findByState(LedgerState state, int limit, int offset) {
         return query("SELECT * FROM ingest_item WHERE state = ? ORDER BY updated_at DESC LIMIT ? OFFSET ?",
                 state.name(), limit, offset);
+    }
+
+    public List<Entry> findByStateAndSource(LedgerState state, String source, int limit, int offset) {
+        return query("SELECT * FROM ingest_item WHERE state = ? AND source = ? ORDER BY updated_at DESC"
+                + " LIMIT ? OFFSET ?", state.name(), source, limit, offset);
     }
 
     public long count(LedgerState state) {

@@ -36,15 +36,17 @@ public class PipelineRoutes extends RouteBuilder {
     private final FileAwaiter awaiter;
     private final Enricher enricher;
     private final Duplicates duplicates;
+    private final EventPublisher events;
 
     public PipelineRoutes(Ledger ledger, Resolver resolver, Uploader uploader, FileAwaiter awaiter, Enricher enricher,
-            Duplicates duplicates) {
+            Duplicates duplicates, EventPublisher events) {
+        this.events = events;
+        this.duplicates = duplicates;
         this.ledger = ledger;
         this.resolver = resolver;
         this.uploader = uploader;
         this.awaiter = awaiter;
         this.enricher = enricher;
-        this.duplicates = duplicates;
     }
 
     @Override
@@ -65,6 +67,7 @@ public class PipelineRoutes extends RouteBuilder {
                         .to(AWAIT_FILE)
                         .to(ENRICH)
                         .bean(ledger, "done")
+                        .bean(events, "done")
                 .end();
 
         from(VALIDATE).routeId(VALIDATE_ROUTE).errorHandler(noErrorHandler())

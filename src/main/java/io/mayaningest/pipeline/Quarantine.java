@@ -1,9 +1,9 @@
 package io.mayaningest.pipeline;
 
 import io.mayaningest.ledger.Ledger;
+import io.mayaningest.source.Acknowledgers;
 import io.mayaningest.source.SourceAcknowledger;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
 
@@ -18,20 +18,17 @@ public class Quarantine {
     private static final Logger LOG = Logger.getLogger(Quarantine.class);
 
     private final Ledger ledger;
-    private final Instance<SourceAcknowledger> acknowledgers;
+    private final Acknowledgers acknowledgers;
+    private final EventPublisher events;
 
-    public Quarantine(Ledger ledger, Instance<SourceAcknowledger> acknowledgers) {
+    public Quarantine(Ledger ledger, Acknowledgers acknowledgers, EventPublisher events) {
         this.ledger = ledger;
         this.acknowledgers = acknowledgers;
+        this.events = events;
     }
 
     private SourceAcknowledger acknowledger(IngestRequest item) {
-        for (SourceAcknowledger a : acknowledgers) {
-            if (a.kind().equals(item.getSourceKind())) {
-                return a;
-            }
-        }
-        throw new IllegalStateException("no acknowledger for source kind " + item.getSourceKind());
+        return acknowledgers.forKind(item.getSourceKind());
     }
 
     /** Called once the error policy has given up retrying: quarantine or leave for the next poll. */
@@ -54,7 +51,8 @@ public class Quarantine {
             ledger.begin(item);
         }
         ledger.failed(item, failure.reason(), failure.fix());
-        acknowledger(item).failure(item, failure);
+        acknowledger(item).failure(item, failure, exchange);
+        events.failed(item, failure);
     }
 
     public void retryLater(Exchange exchange) throws Exception {
@@ -64,7 +62,7 @@ public class Quarantine {
                 item == null ? "an item" : item.describe(), failure.reason(), failure.fix());
         if (item != null) {
             ledger.attemptFailed(item, failure.reason());
-            acknowledger(item).retryLater(item, failure);
+            acknowledger(item).retryLater(item, failure, exchange);
         }
     }
 }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.ledger.Ledger;
 import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,8 +34,10 @@ public class FileAcknowledger implements SourceAcknowledger {
 
     private final IngestConfig config;
     private final ObjectMapper json;
+    private final Ledger ledger;
 
-    public FileAcknowledger(IngestConfig config, ObjectMapper json) {
+    public FileAcknowledger(IngestConfig config, ObjectMapper json, Ledger ledger) {
+        this.ledger = ledger;
         this.config = config;
         this.json = json.copy().enable(SerializationFeature.INDENT_OUTPUT);
     }
@@ -74,8 +77,57 @@ public class FileAcknowledger implements SourceAcknowledger {
         report.put("sha256", item.getSha256());
         report.put("replay", "move " + target.getFileName() + " (and its sidecar) back into the source folder");
         json.writeValue(target.resolveSibling(target.getFileName() + ERROR_SUFFIX).toFile(), report);
+        ledger.payloadMoved(item, target.toString());
         LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s", item.describe(), failure.reason(), failure.fix(),
                 target);
+    }
+
+    /**
+     * Moves a quarantined file (and its sidecar) from error/ back to where it came from; its name,
+     * size and time stamp are unchanged, so the ledger row is found again and the item resumes from
+     * the step it had reached.
+     */
+    @Override
+    public void replay(Ledger.Entry entry) throws IOException {
+        Path payload = quarantined(entry);
+        SourceConfig source = config.sources().get(entry.source());
+        Path root = Path.of(source.path().orElseThrow()).toAbsolutePath().normalize();
+        String relative = entry.sourceKey().substring(0, entry.sourceKey().indexOf('|'));
+        Path target = root.resolve(relative).normalize();
+        if (!target.startsWith(root)) {
+            throw new IllegalStateException("ledger row " + entry.id() + " points outside its source folder");
+        }
+        if (Files.exists(target)) {
+            throw new IllegalStateException(target + " exists already; move or rename it first");
+        }
+        Files.createDirectories(target.getParent());
+        for (String suffix : java.util.List.of(".json", ".yaml", ".yml")) {
+            Path sidecar = payload.resolveSibling(payload.getFileName() + suffix);
+            if (Files.exists(sidecar)) {
+                Files.move(sidecar, target.resolveSibling(target.getFileName() + suffix));
+            }
+        }
+        Files.deleteIfExists(payload.resolveSibling(payload.getFileName() + ERROR_SUFFIX));
+        // Last: the folder source may take the document as soon as it appears, sidecar already in place.
+        Files.move(payload, target);
+        LOG.infof("Replay: %s moved back to %s", payload, target);
+    }
+
+    @Override
+    public void discard(Ledger.Entry entry) throws IOException {
+        Path payload = quarantined(entry);
+        for (String suffix : java.util.List.of(".json", ".yaml", ".yml", ERROR_SUFFIX)) {
+            Files.deleteIfExists(payload.resolveSibling(payload.getFileName() + suffix));
+        }
+        Files.deleteIfExists(payload);
+        LOG.infof("Discarded %s and its sidecar", payload);
+    }
+
+    private static Path quarantined(Ledger.Entry entry) {
+        if (entry.payloadRef() == null || !Files.exists(Path.of(entry.payloadRef()))) {
+            throw new IllegalStateException("the payload of " + entry.id() + " is no longer at " + entry.payloadRef());
+        }
+        return Path.of(entry.payloadRef());
     }
 
     private Path moveWithCompanions(IngestRequest item, Path folder) throws IOException {

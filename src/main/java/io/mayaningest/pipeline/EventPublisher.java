@@ -1,0 +1,130 @@
+package io.mayaningest.pipeline;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.mayaningest.config.IngestConfig;
+import io.mayaningest.mayan.MayanClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Destination;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSRuntimeException;
+import org.jboss.logging.Logger;
+
+/**
+ * Result events for the enterprise bus ({@code ingest.events.destination}): one JSON text message per
+ * item that was ingested ({@code done}) or quarantined ({@code failed}), whatever its source kind.
+ * Does nothing when no destination is configured.
+ * <p>
+ * Events are best effort: the item is already in Mayan (or in quarantine) when its event is sent, so
+ * a broker that cannot be reached is logged and never turns a finished item into a failed one.
+ */
+@ApplicationScoped
+public class EventPublisher {
+
+    private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+
+    private final Optional<String> destination;
+    private final Instance<ConnectionFactory> connectionFactory;
+    private final MayanClient mayan;
+    private final ObjectMapper json;
+    /** One context for all events; JMSContext is not thread-safe, so sends are synchronized on this bean. */
+    private JMSContext context;
+    private Destination target;
+
+    public EventPublisher(IngestConfig config, Instance<ConnectionFactory> connectionFactory, MayanClient mayan,
+            ObjectMapper json) {
+        this.destination = config.events().destination().map(String::strip).filter(s -> !s.isEmpty());
+        this.connectionFactory = connectionFactory;
+        this.mayan = mayan;
+        this.json = json;
+    }
+
+    public boolean enabled() {
+        return destination.isPresent();
+    }
+
+    public void done(IngestRequest item) {
+        publish(event(item, "done", null));
+    }
+
+    public void failed(IngestRequest item, IngestException failure) {
+        publish(event(item, "failed", failure.reason() + " | fix: " + failure.fix()));
+    }
+
+    /** The event as a map, in the documented field order. */
+    public Map<String, Object> event(IngestRequest item, String status, String error) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("ingestId", item.getIngestId());
+        event.put("status", status);
+        event.put("documentId", item.getDocumentId());
+        event.put("fileId", item.getFileId());
+        event.put("checksum", item.getSha256());
+        event.put("documentUrl", item.getDocumentId() == null ? null
+                : mayan.baseUrl() + "/api/v4/documents/" + item.getDocumentId() + "/");
+        event.put("source", item.getSourceName());
+        event.put("fileName", item.getFileName());
+        event.put("error", error);
+        return event;
+    }
+
+    private void publish(Map<String, Object> event) {
+        if (destination.isEmpty()) {
+            return;
+        }
+        String text;
+        try {
+            text = json.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try {
+                send(text);
+                return;
+            } catch (JMSRuntimeException | IllegalStateException e) {
+                // A broken connection is dropped and opened again once; then the event is given up.
+                close();
+                if (attempt == 2) {
+                    LOG.warnf("Could not publish the %s event of ingest %s to %s: %s", event.get("status"),
+                            event.get("ingestId"), destination.get(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private synchronized void send(String text) {
+        if (context == null) {
+            context = connectionFactory.get().createContext(JMSContext.AUTO_ACKNOWLEDGE);
+            target = destination(context, destination.get());
+        }
+        context.createProducer().send(target, text);
+    }
+
+    /** {@code topic:x} is a topic; {@code queue:x} or a plain name is a queue. */
+    static Destination destination(JMSContext context, String name) {
+        if (name.startsWith("topic:")) {
+            return context.createTopic(name.substring("topic:".length()));
+        }
+        return context.createQueue(name.startsWith("queue:") ? name.substring("queue:".length()) : name);
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (context != null) {
+            try {
+                context.close();
+            } catch (RuntimeException e) {
+                LOG.debugf("closing the events connection: %s", e.getMessage());
+            }
+            context = null;
+        }
+    }
+}

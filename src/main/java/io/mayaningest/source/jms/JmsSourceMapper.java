@@ -1,0 +1,236 @@
+package io.mayaningest.source.jms;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.mayaningest.config.IngestConfig;
+import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.pipeline.IngestException;
+import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.source.FileSourceMapper;
+import io.mayaningest.source.Mapping;
+import io.mayaningest.source.SafeNames;
+import io.mayaningest.source.Spool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.jms.JmsMessage;
+
+/**
+ * Turns a JMS message into an {@link IngestRequest}: the {@code BytesMessage} body is read in 64 KiB
+ * chunks into the spool (SHA-256 on the way), the ledger key is the JMS message id (so a redelivery
+ * resumes), and the {@code Mayan*} string properties override the source's mapping.
+ */
+@ApplicationScoped
+public class JmsSourceMapper {
+
+    /** The consuming (transacted) session and the original message, for the dead-letter copy. */
+    public static final String SESSION_PROPERTY = "mayanIngestJmsSession";
+    public static final String MESSAGE_PROPERTY = "mayanIngestJmsMessage";
+
+    public static final String FILE_NAME = "MayanFileName";
+    public static final String DOCUMENT_TYPE = "MayanDocumentType";
+    public static final String LABEL = "MayanLabel";
+    public static final String DESCRIPTION = "MayanDescription";
+    public static final String LANGUAGE = "MayanLanguage";
+    public static final String TAGS = "MayanTags";
+    public static final String CABINETS = "MayanCabinets";
+    public static final String METADATA = "MayanMetadata";
+    public static final String DOCUMENT_ID = "MayanDocumentId";
+    public static final String ACTION = "MayanAction";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Mapping mapping;
+    private final IngestConfig config;
+
+    public JmsSourceMapper(Mapping mapping, IngestConfig config) {
+        this.mapping = mapping;
+        this.config = config;
+    }
+
+    /** Step 1: spool the body. The exchange body becomes the request before anything can fail. */
+    public void read(Exchange exchange) throws JMSException {
+        String sourceName = exchange.getProperty(FileSourceMapper.SOURCE_PROPERTY, String.class);
+        JmsMessage jms = exchange.getIn(JmsMessage.class);
+        Message message = jms.getJmsMessage();
+        exchange.setProperty(SESSION_PROPERTY, jms.getJmsSession());
+        exchange.setProperty(MESSAGE_PROPERTY, message);
+
+        String messageId = message.getJMSMessageID();
+        IngestRequest item = new IngestRequest();
+        item.setSourceName(sourceName);
+        item.setSourceKind(JmsSourceRoutes.KIND);
+        item.setSourceKey(messageId);
+        String fallback = SafeNames.segment(messageId == null ? "message" : messageId.replaceFirst("^ID:", "")) + ".bin";
+        item.setFileName(SafeNames.fileName(text(message, FILE_NAME), fallback));
+        exchange.getMessage().setBody(item);
+
+        if (!(message instanceof BytesMessage bytes)) {
+            throw IngestException.permanent("the message is a " + kindOf(message) + ", not a BytesMessage",
+                    "send the document as a BytesMessage whose body is the file");
+        }
+        SourceConfig source = mapping.source(sourceName);
+        Path dir = JmsSourceRoutes.spoolPath(sourceName, source, config).resolve(SafeNames.segment(messageId));
+        Path file = dir.resolve(item.getFileName());
+        item.setPayload(file);
+        long limit = source.maxFileSize();
+        MessageDigest digest = Spool.sha256();
+        byte[] chunk = new byte[64 * 1024];
+        long size = 0;
+        try {
+            Files.createDirectories(dir);
+            bytes.reset();
+            try (OutputStream out = Files.newOutputStream(file)) {
+                for (int n; (n = bytes.readBytes(chunk)) > 0;) {
+                    size += n;
+                    if (limit > 0 && size > limit) {
+                        throw IngestException.permanent("the message body has more than the limit of " + limit
+                                + " bytes of source \"" + sourceName + "\"",
+                                "raise ingest.sources." + sourceName + ".max-file-size or split the document");
+                    }
+                    digest.update(chunk, 0, n);
+                    out.write(chunk, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            throw IngestException.transientFailure("the message body could not be spooled to " + file + ": " + e,
+                    "check free space and permissions of the spool directory", e);
+        }
+        item.setSize(size);
+        item.setSha256(HexFormat.of().formatHex(digest.digest()));
+    }
+
+    /** Step 2: the source's mapping with the message's values, then the {@code Mayan*} properties on top. */
+    public void map(Exchange exchange) throws JMSException {
+        IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
+        Message message = exchange.getProperty(MESSAGE_PROPERTY, Message.class);
+        SourceConfig source = mapping.source(item.getSourceName());
+        Map<String, String> values = new LinkedHashMap<>(
+                FileSourceMapper.fileNameValues(item.getFileName(), null, source, item.getSourceName()));
+        values.remove("file.parent");
+        values.put("jms.message-id", message.getJMSMessageID());
+        if (message.getJMSCorrelationID() != null) {
+            values.put("jms.correlation-id", message.getJMSCorrelationID());
+        }
+        for (Enumeration<?> names = message.getPropertyNames(); names.hasMoreElements();) {
+            String name = (String) names.nextElement();
+            if (name.startsWith("Mayan")) {
+                values.put(name, text(message, name));
+            }
+        }
+        mapping.apply(item, values);
+        override(item, message);
+    }
+
+    static void override(IngestRequest item, Message message) throws JMSException {
+        String type = text(message, DOCUMENT_TYPE);
+        if (type != null) {
+            item.setDocumentType(type);
+        }
+        String label = text(message, LABEL);
+        if (label != null) {
+            item.setLabel(label);
+        }
+        String description = text(message, DESCRIPTION);
+        if (description != null) {
+            item.setDescription(description);
+        }
+        String language = text(message, LANGUAGE);
+        if (language != null) {
+            item.setLanguage(language);
+        }
+        String tags = text(message, TAGS);
+        if (tags != null) {
+            item.getTags().clear();
+            item.getTags().addAll(split(tags));
+        }
+        String cabinets = text(message, CABINETS);
+        if (cabinets != null) {
+            item.getCabinets().clear();
+            item.getCabinets().addAll(split(cabinets));
+        }
+        String metadata = text(message, METADATA);
+        if (metadata != null) {
+            JsonNode root;
+            try {
+                root = JSON.readTree(metadata);
+            } catch (IOException e) {
+                root = null;
+            }
+            if (root == null || !root.isObject()) {
+                throw IngestException.permanent("the property " + METADATA + " is not a JSON object of name: value",
+                        "send it as {\"invoice_number\": \"4711\"}");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                item.getMetadata().put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText());
+            }
+        }
+        String action = text(message, ACTION);
+        if (action != null) {
+            item.setAction(action.toLowerCase(Locale.ROOT));
+        }
+        String documentId = text(message, DOCUMENT_ID);
+        if (documentId != null) {
+            try {
+                long id = Long.parseLong(documentId.strip());
+                if (id <= 0) {
+                    throw new NumberFormatException();
+                }
+                item.setTargetDocumentId(id);
+            } catch (NumberFormatException e) {
+                throw IngestException.permanent("the property " + DOCUMENT_ID + " \"" + documentId
+                        + "\" is not a document id", "give the numeric id of an existing Mayan document");
+            }
+            if (item.getAction() == null) {
+                item.setAction("replace");
+            }
+        }
+    }
+
+    private static List<String> split(String csv) {
+        List<String> values = new ArrayList<>();
+        for (String part : csv.split(",")) {
+            if (!part.isBlank()) {
+                values.add(part.strip());
+            }
+        }
+        return values;
+    }
+
+    /** A property as text (senders may set numbers), or null when absent or blank. */
+    static String text(Message message, String name) throws JMSException {
+        Object value = message.getObjectProperty(name);
+        if (value == null) {
+            return null;
+        }
+        String text = value.toString();
+        return text.isBlank() ? null : text;
+    }
+
+    private static String kindOf(Message message) {
+        for (Class<?> c : message.getClass().getInterfaces()) {
+            if (c.getName().startsWith("jakarta.jms.")) {
+                return c.getSimpleName();
+            }
+        }
+        return message.getClass().getSimpleName();
+    }
+}

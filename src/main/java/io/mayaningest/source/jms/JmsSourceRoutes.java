@@ -1,0 +1,101 @@
+package io.mayaningest.source.jms;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import io.mayaningest.config.IngestConfig;
+import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.pipeline.PipelineRoutes;
+import io.mayaningest.pipeline.SourceErrorPolicy;
+import io.mayaningest.source.FileSourceMapper;
+import io.mayaningest.source.FileSourceRoutes;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.builder.RouteBuilder;
+import org.jboss.logging.Logger;
+
+/**
+ * JMS queues (the broker of {@code quarkus.artemis.*}). One route template; each
+ * {@code ingest.sources.<name>} of kind {@code jms} becomes a route {@code source-<name>}.
+ * <p>
+ * The session is transacted: the message is committed only when the route ends normally, i.e. after
+ * Mayan confirmed the document, or after a permanent failure was sent to the dead-letter queue on the
+ * same session (so both happen or neither). A transient failure that outlived the in-process retries
+ * rolls the session back and the broker redelivers with its redelivery delay. {@code mapJmsMessage=false}
+ * keeps the raw {@code BytesMessage}, which the mapper reads in chunks into the spool.
+ */
+@ApplicationScoped
+public class JmsSourceRoutes extends RouteBuilder {
+
+    public static final String TEMPLATE = "jms-source";
+    public static final String KIND = "jms";
+    private static final Logger LOG = Logger.getLogger(JmsSourceRoutes.class);
+
+    private final IngestConfig config;
+    private final JmsSourceMapper mapper;
+    private final JmsAcknowledger acknowledger;
+
+    public JmsSourceRoutes(IngestConfig config, JmsSourceMapper mapper, JmsAcknowledger acknowledger) {
+        this.config = config;
+        this.mapper = mapper;
+        this.acknowledger = acknowledger;
+    }
+
+    @Override
+    public void configure() throws Exception {
+        routeTemplate(TEMPLATE)
+                .templateParameter("source")
+                .templateParameter("destination")
+                .from("jms:queue:{{destination}}?transacted=true&mapJmsMessage=false"
+                        // Local JMS transactions: the consumer may be cached (no XA manager involved).
+                        + "&cacheLevelName=CACHE_CONSUMER"
+                        // A rollback is the expected way to ask for redelivery; the reason is logged by Quarantine.
+                        + "&errorHandlerLoggingLevel=DEBUG&errorHandlerLogStackTrace=false")
+                    .routeConfigurationId(SourceErrorPolicy.ID)
+                    .setProperty(FileSourceMapper.SOURCE_PROPERTY, constant("{{source}}"))
+                    .bean(mapper, "read")
+                    .bean(mapper, "map")
+                    .to(PipelineRoutes.INGEST)
+                    .bean(acknowledger, "success");
+
+        for (Map.Entry<String, SourceConfig> entry : config.sources().entrySet()) {
+            String name = entry.getKey();
+            SourceConfig source = entry.getValue();
+            if (!KIND.equals(source.kind()) || !source.enabled()) {
+                continue;
+            }
+            String destination = destination(name, source);
+            Files.createDirectories(spoolPath(name, source, config));
+            templatedRoute(TEMPLATE)
+                    .routeId(FileSourceRoutes.routeId(name))
+                    .parameter("source", name)
+                    .parameter("destination", destination);
+            LOG.infof("Source %s consumes the queue %s (dead letters: %s)", name, destination,
+                    deadLetterDestination(name, source));
+        }
+    }
+
+    static String destination(String name, SourceConfig source) {
+        String d = source.destination().map(String::strip).filter(s -> !s.isEmpty())
+                .orElseThrow(() -> new IllegalArgumentException("ingest.sources." + name
+                        + ".destination is required for a source of kind jms"));
+        if (d.startsWith("queue:")) {
+            d = d.substring("queue:".length());
+        }
+        if (d.startsWith("topic:") || d.contains("?")) {
+            throw new IllegalArgumentException("ingest.sources." + name + ".destination must be a queue name, not " + d);
+        }
+        return d;
+    }
+
+    static String deadLetterDestination(String name, SourceConfig source) {
+        return source.deadLetterDestination().map(String::strip).filter(s -> !s.isEmpty())
+                .map(d -> d.startsWith("queue:") ? d.substring("queue:".length()) : d)
+                .orElse(destination(name, source) + ".DLQ");
+    }
+
+    static Path spoolPath(String name, SourceConfig source, IngestConfig config) {
+        return source.spoolPath().map(Path::of).orElseGet(() -> Path.of(config.dataDir(), "spool", name))
+                .toAbsolutePath().normalize();
+    }
+}

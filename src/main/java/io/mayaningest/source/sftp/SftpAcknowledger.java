@@ -1,0 +1,138 @@
+package io.mayaningest.source.sftp;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.mayaningest.pipeline.IngestException;
+import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.source.FileAcknowledger;
+import io.mayaningest.source.SourceAcknowledger;
+import io.mayaningest.source.Spool;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * Acknowledges an SFTP item on the server, only ever after Mayan confirmed it: the remote file and
+ * its sidecar move to done/ (or are deleted). One that failed for good moves to error/ with a
+ * {@code <name>.error.json} beside it. The local spooled copy is removed either way; after a transient
+ * failure the remote file simply stays and the next poll downloads it again.
+ */
+@ApplicationScoped
+public class SftpAcknowledger implements SourceAcknowledger {
+
+    private static final Logger LOG = Logger.getLogger(SftpAcknowledger.class);
+
+    private final SftpSources sources;
+    private final ObjectMapper json;
+
+    public SftpAcknowledger(SftpSources sources, ObjectMapper json) {
+        this.sources = sources;
+        this.json = json.copy().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    @Override
+    public String kind() {
+        return SftpSourceRoutes.KIND;
+    }
+
+    @Override
+    public void success(IngestRequest item) throws Exception {
+        SftpSettings settings = sources.settings(item.getSourceName());
+        SftpRemote remote = sources.remote(item.getSourceName());
+        String path = remotePath(item, settings);
+        if (settings.deleteAfterSuccess()) {
+            remote.delete(path);
+            for (Path companion : item.getCompanions()) {
+                remote.delete(path + suffix(item, companion));
+            }
+            LOG.infof("Ingested %s as Mayan document %d; deleted it from %s", item.describe(), item.getDocumentId(),
+                    settings.server());
+        } else {
+            String target = moveWithCompanions(item, settings, remote, path, folderOf(settings.donePath(), item));
+            LOG.infof("Ingested %s as Mayan document %d; moved to %s on %s", item.describe(), item.getDocumentId(),
+                    target, settings.server());
+        }
+        cleanSpool(item, settings);
+    }
+
+    @Override
+    public void failure(IngestRequest item, IngestException failure) throws Exception {
+        SftpSettings settings = sources.settings(item.getSourceName());
+        SftpRemote remote = sources.remote(item.getSourceName());
+        String path = remotePath(item, settings);
+        String target = moveWithCompanions(item, settings, remote, path, folderOf(settings.errorPath(), item));
+        if (target == null) {
+            target = SftpSettings.join(folderOf(settings.errorPath(), item), item.getFileName());
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("file", item.getFileName());
+        report.put("source", item.getSourceName());
+        report.put("ingestId", item.getIngestId());
+        report.put("failedAt", Instant.now().toString());
+        report.put("reason", failure.reason());
+        report.put("fix", failure.fix());
+        report.put("documentId", item.getDocumentId());
+        report.put("sha256", item.getSha256());
+        report.put("replay", "move " + target.substring(target.lastIndexOf('/') + 1)
+                + " (and its sidecar) back into " + settings.path() + " on the server");
+        remote.write(target + FileAcknowledger.ERROR_SUFFIX, new ByteArrayInputStream(json.writeValueAsBytes(report)));
+        LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s on %s", item.describe(), failure.reason(),
+                failure.fix(), target, settings.server());
+        cleanSpool(item, settings);
+    }
+
+    @Override
+    public void retryLater(IngestRequest item, IngestException failure) throws Exception {
+        cleanSpool(item, sources.settings(item.getSourceName()));
+    }
+
+    private String moveWithCompanions(IngestRequest item, SftpSettings settings, SftpRemote remote, String path,
+            String folder) throws Exception {
+        String suffixId = item.getIngestId() == null ? "" : "-" + item.getIngestId().substring(0, 8);
+        String target = remote.moveInto(path, folder, suffixId);
+        if (target == null) {
+            LOG.warnf("%s is no longer on %s; nothing to move", path, settings.server());
+            return null;
+        }
+        for (Path companion : item.getCompanions()) {
+            String suffix = suffix(item, companion);
+            remote.moveTo(path + suffix, target + suffix);
+        }
+        return target;
+    }
+
+    /** done/ or error/ keep the file's sub-folder below the source's directory. */
+    private static String folderOf(String base, IngestRequest item) {
+        String relative = SftpSourceMapper.relativePath(item);
+        int slash = relative.lastIndexOf('/');
+        return slash > 0 ? SftpSettings.join(base, relative.substring(0, slash)) : base;
+    }
+
+    private static String remotePath(IngestRequest item, SftpSettings settings) {
+        return SftpSettings.join(settings.path(), SftpSourceMapper.relativePath(item));
+    }
+
+    private static String suffix(IngestRequest item, Path companion) {
+        return companion.getFileName().toString().substring(item.getFileName().length());
+    }
+
+    /**
+     * Removes the sidecar copies (each in its own directory below the spool); Camel removes its
+     * download of the file itself when the exchange completes.
+     */
+    private static void cleanSpool(IngestRequest item, SftpSettings settings) throws java.io.IOException {
+        Path sidecars = settings.spoolPath().resolve(SftpSourceMapper.SIDECARS);
+        for (Path companion : item.getCompanions()) {
+            Path dir = companion.getParent();
+            if (dir != null && dir.startsWith(sidecars) && !dir.equals(sidecars)) {
+                Spool.deleteTree(dir);
+            }
+        }
+    }
+}

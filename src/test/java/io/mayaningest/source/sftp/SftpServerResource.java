@@ -1,0 +1,132 @@
+package io.mayaningest.source.sftp;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+
+/**
+ * An embedded Apache MINA SSHD SFTP server on a free port with password login, its files in a folder
+ * under target/, and a known_hosts file holding its host key. Three SFTP sources point at it:
+ * {@code sftpdrawings} (file-name pattern), {@code sftpplain} (sidecars, errors) and
+ * {@code sftpwrongkey}, whose known_hosts holds a different key for the same server and so must be
+ * rejected.
+ */
+public class SftpServerResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String USER = "ingest";
+    public static final String PASSWORD = "s3cret-" + UUID.randomUUID();
+    /** Put on the server before the service starts; the source that distrusts the server must never take it. */
+    public static final String REJECTED_FILE = "123456_rev9.pdf";
+
+    static Path root;
+    private SshServer server;
+
+    /** The server's folder of a source (drawings, plain, rejected) as a local path. */
+    public static Path remote(String folder) {
+        return root.resolve(folder);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path base = Files.createDirectories(Path.of("target", "test-sftp", UUID.randomUUID().toString()))
+                    .toAbsolutePath();
+            root = Files.createDirectories(base.resolve("server"));
+            for (String folder : List.of("drawings", "plain", "rejected")) {
+                Files.createDirectories(root.resolve(folder));
+            }
+            Files.write(root.resolve("rejected").resolve(REJECTED_FILE), "%PDF-1.4 rejected".getBytes());
+
+            KeyPair hostKey = ecKeyPair();
+            server = SshServer.setUpDefaultServer();
+            server.setHost("127.0.0.1");
+            server.setPort(0);
+            server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+            server.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
+            server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+            server.setFileSystemFactory(new VirtualFileSystemFactory(root));
+            server.start();
+            int port = server.getPort();
+
+            Path knownHosts = base.resolve("known_hosts");
+            Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + PublicKeyEntry.toString(hostKey.getPublic()) + "\n");
+            Path wrongKnownHosts = base.resolve("known_hosts_wrong");
+            Files.writeString(wrongKnownHosts,
+                    "[127.0.0.1]:" + port + " " + PublicKeyEntry.toString(ecKeyPair().getPublic()) + "\n");
+
+            Map<String, String> config = new HashMap<>();
+            // Other builds on this machine use the default test port 8081: take any free one.
+            config.put("quarkus.http.test-port", "0");
+            String drawings = "ingest.sources.sftpdrawings.";
+            server(config, drawings, port, knownHosts, "drawings");
+            config.put(drawings + "document-type", "Drawing");
+            config.put(drawings + "filename-pattern", "(?<no>\\d{6})_rev(?<rev>\\d+)\\.pdf");
+            config.put(drawings + "label", "SFTP drawing {no} rev {rev}");
+            config.put(drawings + "metadata.drawing_no", "{no}");
+            config.put(drawings + "metadata.revision", "{rev}");
+            config.put(drawings + "tags", "scanned,engineering");
+            config.put(drawings + "cabinets", "Engineering/Drawings");
+
+            server(config, "ingest.sources.sftpplain.", port, knownHosts, "plain");
+
+            String wrong = "ingest.sources.sftpwrongkey.";
+            server(config, wrong, port, wrongKnownHosts, "rejected");
+            config.put(wrong + "spool-path", base.resolve("spool-wrongkey").toString());
+            return config;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the SFTP test server", e);
+        }
+    }
+
+    private static void server(Map<String, String> config, String prefix, int port, Path knownHosts, String path) {
+        config.put(prefix + "kind", "sftp");
+        config.put(prefix + "host", "127.0.0.1");
+        config.put(prefix + "port", String.valueOf(port));
+        config.put(prefix + "username", USER);
+        config.put(prefix + "password", PASSWORD);
+        config.put(prefix + "known-hosts-file", knownHosts.toString());
+        config.put(prefix + "path", path);
+        config.put(prefix + "poll-interval", "200ms");
+        config.put(prefix + "stable-for", "400ms");
+    }
+
+    private static KeyPair ecKeyPair() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    /** Uploads the way an SFTP client with a temporary name does: the source never sees half a file. */
+    public static Path upload(String folder, String name, byte[] content) throws IOException {
+        Path dir = Files.createDirectories(root.resolve(folder));
+        Path temp = dir.resolve(".upload-" + System.nanoTime());
+        Files.write(temp, content);
+        return Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            try {
+                server.stop(true);
+            } catch (IOException e) {
+                // the JVM is ending anyway
+            }
+        }
+    }
+}

@@ -18,7 +18,11 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.agroal.api.AgroalDataSource;
 import io.mayaningest.pipeline.IngestRequest;
+import io.quarkus.arc.Arc;
+import jakarta.enterprise.inject.Default;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -42,9 +46,14 @@ public class Ledger {
     private final DataSource dataSource;
     private final ObjectMapper json;
 
-    public Ledger(DataSource dataSource, ObjectMapper json) {
-        this.dataSource = dataSource;
+    public Ledger(@ConfigProperty(name = "quarkus.datasource.pg.active", defaultValue = "false") boolean postgres,
+            ObjectMapper json) {
+        // Only the active datasource may be looked up (an inactive one fails), so it is chosen here.
+        this.dataSource = postgres
+                ? Arc.container().select(AgroalDataSource.class, new io.quarkus.agroal.DataSource.DataSourceLiteral("pg")).get()
+                : Arc.container().select(AgroalDataSource.class, Default.Literal.INSTANCE).get();
         this.json = json;
+        LOG.infof("Ledger on %s", postgres ? "PostgreSQL (datasource pg)" : "embedded H2");
     }
 
     /**

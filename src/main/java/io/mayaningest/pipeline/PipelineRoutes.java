@@ -67,8 +67,9 @@ public class PipelineRoutes extends RouteBuilder {
                         .to(AWAIT_FILE)
                         .to(ENRICH)
                         .bean(ledger, "done")
-                        .bean(events, "done")
-                .end();
+                .end()
+                // Every item that ends done is announced, a skipped duplicate too (with the document it matched).
+                .bean(events, "done");
 
         from(VALIDATE).routeId(VALIDATE_ROUTE).errorHandler(noErrorHandler())
                 .bean(resolver, "resolve")

@@ -43,6 +43,10 @@ final class FaultRun implements AutoCloseable {
     }
 
     ServiceProcess service(Map<String, String> extra) throws IOException {
+        return service(extra, Map.of("MAYAN_TOKEN", TOKEN));
+    }
+
+    ServiceProcess service(Map<String, String> extra, Map<String, String> env) throws IOException {
         Map<String, String> config = new HashMap<>(Map.of(
                 "mayan.url", mayan.baseUrl(),
                 "mayan.poll-initial-delay", "100ms",
@@ -64,7 +68,7 @@ final class FaultRun implements AutoCloseable {
                 "ingest.sources.drawings.tags", "scanned,engineering"));
         config.put("ingest.sources.drawings.cabinets", "Engineering/Drawings");
         config.putAll(extra);
-        service = new ServiceProcess(work, config, Map.of("MAYAN_TOKEN", TOKEN), List.of("-Xmx128m", "-XX:+UseSerialGC"));
+        service = new ServiceProcess(work, config, env, List.of("-Xmx128m", "-XX:+UseSerialGC"));
         return service;
     }
 

@@ -97,8 +97,9 @@ class RestartIT {
             assertThat(service.status("/q/health/live")).isEqualTo(200);
             assertThat(service.status("/q/health/ready")).isEqualTo(503);
             assertThat(service.get("/q/health/ready")).contains("did not answer");
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> service.logText().contains("\"waiting.pdf\" from source \"inbox\" is left in place"));
+            // The sources pause: the file is not even read while Mayan does not answer.
+            await().atMost(Duration.ofSeconds(20)).until(() -> service.logText().contains("Sources paused"));
+            await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
             assertThat(inbox.resolve("waiting.pdf")).exists();
             assertThat(inbox.resolve(".error")).doesNotExist();
         } finally {

@@ -1,0 +1,90 @@
+package io.mayaningest.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ledger on a real PostgreSQL (Debian's server, started by e2e/postgres-up.sh): the packaged
+ * service with the "pg" profile, killed twice while ingesting, every file once; the rows and the
+ * Flyway migrations are read back from PostgreSQL.
+ */
+class PostgresLedgerIT {
+
+    @Test
+    void theLedgerOnPostgresqlSurvivesKillsAndHoldsEveryItem() throws Exception {
+        Map<String, String> pg = postgres();
+        String schema = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        int files = 30;
+        try (FaultRun run = new FaultRun("postgres")) {
+            Map<String, String> env = new HashMap<>(pg);
+            env.put("QUARKUS_PROFILE", "prod,pg");
+            env.put("MAYAN_TOKEN", FaultRun.TOKEN);
+            // A schema of its own per run, so the rows counted are this run's.
+            run.service(Map.of("quarkus.datasource.pg.jdbc.url", pg.get("INGEST_LEDGER_URL") + "?currentSchema=" + schema,
+                    "quarkus.flyway.pg.schemas", schema), env).start();
+            run.dropDrawings(0, files);
+            for (int i = 0; i < 2; i++) {
+                await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+                run.service.kill();
+                run.service.start();
+            }
+            await().atMost(Duration.ofMinutes(3)).until(() -> run.doneCount() + run.errorCount() >= files);
+
+            FaultRun.Counts counts = run.count();
+            System.out.println(counts.line(files + " files with the ledger on PostgreSQL, 2 SIGKILLs"));
+            assertThat(run.service.logText()).contains("Ledger on PostgreSQL").doesNotContain("Ledger on embedded H2");
+            assertThat(run.errorCount()).isZero();
+            assertThat(counts.duplicated()).isZero();
+            assertThat(counts.complete()).isEqualTo(files);
+
+            try (Connection c = DriverManager.getConnection(pg.get("INGEST_LEDGER_URL"), pg.get("INGEST_LEDGER_USERNAME"),
+                    pg.get("INGEST_LEDGER_PASSWORD")); Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema
+                        + ".ingest_item WHERE state = 'DONE' AND acknowledged_at IS NOT NULL")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(files);
+                }
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema
+                        + ".flyway_schema_history WHERE success")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(3);
+                }
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    /** Starts (or finds) the local PostgreSQL and reads its connection settings. */
+    private static Map<String, String> postgres() throws IOException, InterruptedException {
+        Path log = Files.createDirectories(Path.of("target", "it")).resolve("postgres-up.log");
+        Process p = new ProcessBuilder("bash", "e2e/postgres-up.sh").redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("e2e/postgres-up.sh finished").isTrue();
+        assertThat(p.exitValue()).as("e2e/postgres-up.sh failed, see %s", log).isZero();
+        Map<String, String> env = new HashMap<>();
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            int eq = line.indexOf('=');
+            if (line.startsWith("INGEST_LEDGER_") && eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        assertThat(env).containsKeys("INGEST_LEDGER_URL", "INGEST_LEDGER_USERNAME", "INGEST_LEDGER_PASSWORD");
+        return env;
+    }
+}

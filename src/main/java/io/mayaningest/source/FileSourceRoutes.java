@@ -10,10 +10,9 @@ import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.mayan.MayanGate;
-import io.mayaningest.pipeline.PipelineRoutes;
-import io.mayaningest.pipeline.SourceErrorPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,25 +53,16 @@ public class FileSourceRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        routeTemplate(TEMPLATE)
+        RouteDefinition template = routeTemplate(TEMPLATE)
                 .templateParameter("source")
                 .templateParameter("directory")
                 .templateParameter("options")
-                .from("file:{{directory}}?{{options}}")
-                    .routeConfigurationId(SourceErrorPolicy.ID)
-                    .setProperty(FileSourceMapper.SOURCE_PROPERTY, constant("{{source}}"))
-                    .bean(mapper, "read")
-                    .bean(mapper, "map")
-                    .to(PipelineRoutes.INGEST)
-                    .bean(acknowledger, "success")
-                    .bean(ledger, "acknowledged");
+                .from("file:{{directory}}?{{options}}");
+        SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
 
-        for (Map.Entry<String, SourceConfig> entry : config.sources().entrySet()) {
+        for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
             String name = entry.getKey();
             SourceConfig source = entry.getValue();
-            if (!KIND.equals(source.kind()) || !source.enabled()) {
-                continue;
-            }
             Path directory = Path.of(source.path().orElseThrow(() -> new IllegalArgumentException(
                     "ingest.sources." + name + ".path is required for a source of kind file"))).toAbsolutePath().normalize();
             Files.createDirectories(directory);

@@ -6,12 +6,11 @@ import java.util.Map;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
-import io.mayaningest.pipeline.PipelineRoutes;
-import io.mayaningest.pipeline.SourceErrorPolicy;
-import io.mayaningest.source.FileSourceMapper;
+import io.mayaningest.source.SourceRoutes;
 import io.mayaningest.source.FileSourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,8 +33,11 @@ public class JmsSourceRoutes extends RouteBuilder {
     private final IngestConfig config;
     private final JmsSourceMapper mapper;
     private final JmsAcknowledger acknowledger;
+    private final io.mayaningest.ledger.Ledger ledger;
 
-    public JmsSourceRoutes(IngestConfig config, JmsSourceMapper mapper, JmsAcknowledger acknowledger) {
+    public JmsSourceRoutes(IngestConfig config, JmsSourceMapper mapper, JmsAcknowledger acknowledger,
+            io.mayaningest.ledger.Ledger ledger) {
+        this.ledger = ledger;
         this.config = config;
         this.mapper = mapper;
         this.acknowledger = acknowledger;
@@ -43,27 +45,19 @@ public class JmsSourceRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        routeTemplate(TEMPLATE)
+        RouteDefinition template = routeTemplate(TEMPLATE)
                 .templateParameter("source")
                 .templateParameter("destination")
                 .from("jms:queue:{{destination}}?transacted=true&mapJmsMessage=false"
                         // Local JMS transactions: the consumer may be cached (no XA manager involved).
                         + "&cacheLevelName=CACHE_CONSUMER"
                         // A rollback is the expected way to ask for redelivery; the reason is logged by Quarantine.
-                        + "&errorHandlerLoggingLevel=DEBUG&errorHandlerLogStackTrace=false")
-                    .routeConfigurationId(SourceErrorPolicy.ID)
-                    .setProperty(FileSourceMapper.SOURCE_PROPERTY, constant("{{source}}"))
-                    .bean(mapper, "read")
-                    .bean(mapper, "map")
-                    .to(PipelineRoutes.INGEST)
-                    .bean(acknowledger, "success");
+                        + "&errorHandlerLoggingLevel=DEBUG&errorHandlerLogStackTrace=false");
+        SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
 
-        for (Map.Entry<String, SourceConfig> entry : config.sources().entrySet()) {
+        for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
             String name = entry.getKey();
             SourceConfig source = entry.getValue();
-            if (!KIND.equals(source.kind()) || !source.enabled()) {
-                continue;
-            }
             String destination = destination(name, source);
             Files.createDirectories(spoolPath(name, source, config));
             templatedRoute(TEMPLATE)

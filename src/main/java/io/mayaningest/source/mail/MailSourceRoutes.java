@@ -39,8 +39,11 @@ public class MailSourceRoutes extends RouteBuilder {
     private final MailReader reader;
     private final MailAcknowledgement acknowledgement;
 
+    private final io.mayaningest.mayan.MayanGate gate;
+
     public MailSourceRoutes(IngestConfig config, MailSources sources, MailReader reader,
-            MailAcknowledgement acknowledgement) {
+            MailAcknowledgement acknowledgement, io.mayaningest.mayan.MayanGate gate) {
+        this.gate = gate;
         this.config = config;
         this.sources = sources;
         this.reader = reader;
@@ -59,6 +62,12 @@ public class MailSourceRoutes extends RouteBuilder {
                 .from("{{uri}}")
                     .errorHandler(noErrorHandler())
                     .setProperty(MailReader.SOURCE_PROPERTY, constant("{{source}}"))
+                    // While Mayan cannot take documents the mail is not read (peeked only, left unseen).
+                    .process(exchange -> {
+                        if (!gate.isOpen()) {
+                            throw new MailDeferredException("Mayan is unreachable; the mail waits unread");
+                        }
+                    })
                     .bean(reader, "read")
                     // Each document in its own exchange, so that the error policy quarantines one
                     // attachment without ending the mail's route.

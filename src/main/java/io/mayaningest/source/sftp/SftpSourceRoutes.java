@@ -8,12 +8,11 @@ import java.util.Map;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.health.SourceHealth;
-import io.mayaningest.pipeline.PipelineRoutes;
-import io.mayaningest.pipeline.SourceErrorPolicy;
-import io.mayaningest.source.FileSourceMapper;
+import io.mayaningest.source.SourceRoutes;
 import io.mayaningest.source.FileSourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,12 +36,15 @@ public class SftpSourceRoutes extends RouteBuilder {
     private final SftpSources sources;
     private final SftpSourceMapper mapper;
     private final SftpAcknowledger acknowledger;
+    private final io.mayaningest.ledger.Ledger ledger;
     private final SourceHealth health;
 
     private final io.mayaningest.mayan.MayanGate gate;
 
     public SftpSourceRoutes(IngestConfig config, SftpSources sources, SftpSourceMapper mapper,
-            SftpAcknowledger acknowledger, SourceHealth health, io.mayaningest.mayan.MayanGate gate) {
+            SftpAcknowledger acknowledger, SourceHealth health, io.mayaningest.mayan.MayanGate gate,
+            io.mayaningest.ledger.Ledger ledger) {
+        this.ledger = ledger;
         this.gate = gate;
         this.config = config;
         this.sources = sources;
@@ -53,25 +55,17 @@ public class SftpSourceRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        routeTemplate(TEMPLATE)
+        RouteDefinition template = routeTemplate(TEMPLATE)
                 .templateParameter("source")
                 .templateParameter("server")
                 .templateParameter("directory")
                 .templateParameter("options")
-                .from("sftp:{{server}}/{{directory}}?{{options}}")
-                    .routeConfigurationId(SourceErrorPolicy.ID)
-                    .setProperty(FileSourceMapper.SOURCE_PROPERTY, constant("{{source}}"))
-                    .bean(mapper, "read")
-                    .bean(mapper, "map")
-                    .to(PipelineRoutes.INGEST)
-                    .bean(acknowledger, "success");
+                .from("sftp:{{server}}/{{directory}}?{{options}}");
+        SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
 
-        for (Map.Entry<String, SourceConfig> entry : config.sources().entrySet()) {
+        for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
             String name = entry.getKey();
             SourceConfig source = entry.getValue();
-            if (!KIND.equals(source.kind()) || !source.enabled()) {
-                continue;
-            }
             SftpSettings settings = sources.settings(name);
             Files.createDirectories(settings.spoolPath());
             if (!settings.strictHostKeyChecking()) {

@@ -1,0 +1,45 @@
+package io.mayaningest.source;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.mayaningest.config.IngestConfig;
+import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.ledger.Ledger;
+import io.mayaningest.pipeline.PipelineRoutes;
+import io.mayaningest.pipeline.SourceErrorPolicy;
+import org.apache.camel.builder.Builder;
+import org.apache.camel.model.RouteDefinition;
+
+/** What every one-item-per-exchange source route does after its consumer, in one place. */
+public final class SourceRoutes {
+
+    private SourceRoutes() {
+    }
+
+    /**
+     * The source error policy; the item read ({@code mapper.read}) and mapped ({@code mapper.map});
+     * the pipeline; then, only once Mayan confirmed it, the source's acknowledgement and its ledger record.
+     */
+    public static RouteDefinition ingestAndAcknowledge(RouteDefinition route, Object mapper,
+            SourceAcknowledger acknowledger, Ledger ledger) {
+        return route.routeConfigurationId(SourceErrorPolicy.ID)
+                .setProperty(FileSourceMapper.SOURCE_PROPERTY, Builder.constant("{{source}}"))
+                .bean(mapper, "read")
+                .bean(mapper, "map")
+                .to(PipelineRoutes.INGEST)
+                .bean(acknowledger, "success")
+                .bean(ledger, "acknowledged");
+    }
+
+    /** The enabled sources of one kind, by name. */
+    public static Map<String, SourceConfig> ofKind(IngestConfig config, String kind) {
+        Map<String, SourceConfig> result = new LinkedHashMap<>();
+        config.sources().forEach((name, source) -> {
+            if (kind.equals(source.kind()) && source.enabled()) {
+                result.put(name, source);
+            }
+        });
+        return result;
+    }
+}

@@ -105,6 +105,18 @@ public class Ledger {
                 LedgerState.UPLOADING.name(), now, now, item.getIngestId());
     }
 
+    /**
+     * Mayan refused the upload request before handling it (401, 403, 429: Django REST framework
+     * authenticates, checks permissions and throttles before the view runs), so it created nothing:
+     * the item is back where it was before the request, and the next attempt uploads at once instead
+     * of looking for a document for {@code mayan.interrupted-upload-grace}.
+     */
+    public void uploadRefused(IngestRequest item) {
+        item.setState(LedgerState.VALIDATED.name());
+        update(item.getIngestId(), "UPDATE ingest_item SET state = ?, uploading_at = NULL, updated_at = ? WHERE id = ?",
+                LedgerState.VALIDATED.name(), now(), item.getIngestId());
+    }
+
     public Optional<Instant> uploadingAt(IngestRequest item) {
         return find(item.getIngestId()).map(Entry::uploadingAt);
     }

@@ -12,6 +12,7 @@ import io.mayaningest.config.MayanConfig;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.ledger.LedgerState;
 import io.mayaningest.mayan.MayanClient;
+import io.mayaningest.mayan.MayanException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -68,12 +69,26 @@ public class Uploader {
                 }
                 item.setDocumentId(document.path("id").asLong());
             }
+        } catch (MayanException e) {
+            if (refusedBeforeHandling(e)) {
+                ledger.uploadRefused(item);
+            }
+            throw e;
         } finally {
             inFlight.release();
         }
         ledger.uploaded(item);
         LOG.infof("Uploaded %s to Mayan document %d (ingest %s)", item.describe(), item.getDocumentId(),
                 item.getIngestId());
+    }
+
+    /**
+     * Statuses with which Mayan (Django REST framework) refuses a request before its view runs:
+     * authentication, permission and throttling are checked first, so no document or file exists.
+     * Any other failure (no answer, a timeout, 5xx) leaves the item UPLOADING: Mayan may have it.
+     */
+    static boolean refusedBeforeHandling(MayanException e) {
+        return e.status() == 401 || e.status() == 403 || e.status() == 429;
     }
 
     /**

@@ -185,6 +185,23 @@ class FolderIngestTest {
         assertThat(plain.resolve(".error").resolve(name)).doesNotExist();
     }
 
+    @Test
+    void aThrottledUploadIsSentAgainWithoutWaitingForTheInterruptedUploadGrace() throws IOException {
+        // A 429 means Mayan created nothing: the file must not wait out mayan.interrupted-upload-grace (8 s
+        // here, 2 min by default) as if the answer to a processed upload had been lost.
+        String name = "throttled-" + UUID.randomUUID() + ".pdf";
+        mayan.failNext("POST", "/api/v4/documents/upload/", 429, 2);
+        byte[] content = pdf(name);
+        long t0 = System.nanoTime();
+        drop(plain, name, content);
+
+        await().atMost(Duration.ofSeconds(6)).until(() -> Files.exists(plain.resolve(".done").resolve(name)));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(8));
+        assertThat(mayan.documents().stream().filter(d -> d.label().equals(name))).hasSize(1);
+        assertThat(mayan.documentByLabel(name).orElseThrow().latestFile().orElseThrow().checksum())
+                .isEqualTo(sha256(content));
+    }
+
     // ---- clear errors, nothing lost -------------------------------------------------------------
 
     @Test

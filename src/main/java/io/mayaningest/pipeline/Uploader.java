@@ -83,12 +83,14 @@ public class Uploader {
     }
 
     /**
-     * Statuses with which Mayan (Django REST framework) refuses a request before its view runs:
-     * authentication, permission and throttling are checked first, so no document or file exists.
-     * Any other failure (no answer, a timeout, 5xx) leaves the item UPLOADING: Mayan may have it.
+     * Any 4xx: Mayan (Django REST framework) checks authentication, permission and throttling before
+     * the view runs, and the view validates the serializer and the document type before it creates
+     * anything (mayan-api.md §5, §6), so no document or file exists. Any other failure (no answer, a
+     * timeout, 5xx) leaves the item UPLOADING: Mayan may have it. Without this, a replayed item whose
+     * upload got a 400 would wait out mayan.interrupted-upload-grace first.
      */
     static boolean refusedBeforeHandling(MayanException e) {
-        return e.status() == 401 || e.status() == 403 || e.status() == 429;
+        return e.status() >= 400 && e.status() < 500 && e.status() != 408;
     }
 
     /**

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,15 +65,7 @@ public class FileAcknowledger implements SourceAcknowledger {
     public void failure(IngestRequest item, IngestException failure) throws IOException {
         SourceConfig source = config.sources().get(item.getSourceName());
         Path target = moveWithCompanions(item, errorPath(item.getSourceName(), source));
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("file", item.getFileName());
-        report.put("source", item.getSourceName());
-        report.put("ingestId", item.getIngestId());
-        report.put("failedAt", Instant.now().toString());
-        report.put("reason", failure.reason());
-        report.put("fix", failure.fix());
-        report.put("documentId", item.getDocumentId());
-        report.put("sha256", item.getSha256());
+        Map<String, Object> report = ErrorReport.of(item, failure);
         report.put("replay", "move " + target.getFileName() + " (and its sidecar) back into the source folder");
         json.writeValue(target.resolveSibling(target.getFileName() + ERROR_SUFFIX).toFile(), report);
         ledger.payloadMoved(item, target.toString());

@@ -1,5 +1,7 @@
 package io.mayaningest.source.mail;
 
+import io.mayaningest.source.ErrorReport;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,16 +66,8 @@ public class MailAcknowledgement {
             Files.createDirectories(dir);
             kept = AttachmentNames.inside(dir, item.getPayload().getFileName().toString());
             Files.move(item.getPayload(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Map<String, Object> report = new LinkedHashMap<>();
-            report.put("attachment", item.getFileName());
-            report.put("source", item.getSourceName());
+            Map<String, Object> report = ErrorReport.of(item, failure);
             report.put("sourceKey", item.getSourceKey());
-            report.put("ingestId", item.getIngestId());
-            report.put("failedAt", Instant.now().toString());
-            report.put("reason", failure.reason());
-            report.put("fix", failure.fix());
-            report.put("documentId", item.getDocumentId());
-            report.put("sha256", item.getSha256());
             json.writeValue(kept.resolveSibling(kept.getFileName() + ERROR_SUFFIX).toFile(), report);
         }
         LOG.warnf("Could not ingest attachment %s: %s. Fix: %s.%s", item.describe(), failure.reason(), failure.fix(),

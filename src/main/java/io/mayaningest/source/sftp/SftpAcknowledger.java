@@ -2,8 +2,6 @@ package io.mayaningest.source.sftp;
 
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.source.ErrorReport;
 import io.mayaningest.source.FileAcknowledger;
 import io.mayaningest.source.SourceAcknowledger;
 import io.mayaningest.source.Spool;
@@ -70,15 +69,7 @@ public class SftpAcknowledger implements SourceAcknowledger {
         if (target == null) {
             target = SftpSettings.join(folderOf(settings.errorPath(), item), item.getFileName());
         }
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("file", item.getFileName());
-        report.put("source", item.getSourceName());
-        report.put("ingestId", item.getIngestId());
-        report.put("failedAt", Instant.now().toString());
-        report.put("reason", failure.reason());
-        report.put("fix", failure.fix());
-        report.put("documentId", item.getDocumentId());
-        report.put("sha256", item.getSha256());
+        Map<String, Object> report = ErrorReport.of(item, failure);
         report.put("replay", "move " + target.substring(target.lastIndexOf('/') + 1)
                 + " (and its sidecar) back into " + settings.path() + " on the server");
         remote.write(target + FileAcknowledger.ERROR_SUFFIX, new ByteArrayInputStream(json.writeValueAsBytes(report)));

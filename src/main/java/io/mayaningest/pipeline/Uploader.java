@@ -73,6 +73,16 @@ public class Uploader {
             if (refusedBeforeHandling(e)) {
                 ledger.uploadRefused(item);
             }
+            if (e.isNotFound()) {
+                // Validation found them a moment ago: the type or document was deleted, or access withdrawn.
+                throw IngestException.permanent(item.isNewFileMode()
+                        ? "document " + item.getTargetDocumentId() + " no longer exists in Mayan or the service's user"
+                                + " may no longer see it (404 on the upload)"
+                        : "document type \"" + item.getDocumentType() + "\" (id " + item.getDocumentTypeId()
+                                + ") no longer exists in Mayan or the service's user may no longer create documents"
+                                + " of it (404 on the upload)",
+                        "check the document type or document and the user's access in Mayan, then replay the item", e);
+            }
             throw e;
         } finally {
             inFlight.release();

@@ -63,6 +63,16 @@ public class FileSourceMapper {
             // A file changed in place is a new item; the same bytes at the same place after a restart are not.
             item.setSourceKey(root.relativize(path.toAbsolutePath().normalize()) + "|" + attributes.size() + "|"
                     + attributes.lastModifiedTime().toMillis());
+            // A folder's files keep their own names (unlike a mail's or a remote server's, which SafeNames
+            // cleans), and Mayan would show a tab or a line break in the label and the file name; nothing
+            // downstream handles such a name well, so it is refused with the one fix that works.
+            java.util.Optional<String> control = SafeNames.controlCharacter(item.getFileName());
+            if (control.isPresent()) {
+                throw IngestException.permanent("the file name \"" + SafeNames.visible(item.getFileName())
+                        + "\" contains a control character (" + control.get() + ")",
+                        "rename the file without tabs, line breaks or other control characters and put it back into"
+                                + " the folder (rename its sidecar the same way)");
+            }
             long limit = source(sourceName).maxFileSize();
             if (limit > 0 && attributes.size() > limit) {
                 throw IngestException.permanent("the file has " + attributes.size() + " bytes, more than the limit of "

@@ -35,6 +35,24 @@ public final class SafeNames {
         return name;
     }
 
+    /**
+     * The first control character of a name (a tab, a line break, a bell, U+2028/U+2029), as
+     * {@code U+0009 at position 4}; empty when there is none.
+     */
+    public static java.util.Optional<String> controlCharacter(String name) {
+        java.util.regex.Matcher m = CONTROL.matcher(name == null ? "" : name);
+        if (!m.find()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format("U+%04X at position %d", (int) m.group().charAt(0), m.start() + 1));
+    }
+
+    /** The name with each control character written as a Java escape (a tab as backslash, u, 0009), for messages. */
+    public static String visible(String name) {
+        return CONTROL.matcher(name).replaceAll(r -> java.util.regex.Matcher.quoteReplacement(
+                String.format("\\u%04X", (int) r.group().charAt(0))));
+    }
+
     /** Only letters, digits, '.', '_' and '-': for directory names made from ids. */
     public static String segment(String raw) {
         String s = UNSAFE_SEGMENT.matcher(raw == null ? "" : raw).replaceAll("_");

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -86,6 +87,13 @@ public final class FakeMayan implements AutoCloseable {
 
     private final List<RecordedRequest> recorded = new ArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
+
+    /** Random faults ({@link #setRandomFaults}); all guarded by {@code randomLock}. */
+    private final Object randomLock = new Object();
+    private double randomRate;
+    private Random random;
+    private Duration randomStall;
+    private final Map<String, Integer> randomCounts = new java.util.TreeMap<>();
 
     private final Object throttleLock = new Object();
     private int throttleRate;
@@ -227,14 +235,61 @@ public final class FakeMayan implements AutoCloseable {
     }
 
     /**
-     * Back to a fresh Mayan: data, recorded requests, pending faults and held processing are dropped, and
-     * processing is resumed. Credentials, delays and the throttle rate are kept.
+     * From now on, {@code rate} (0..1) of all requests meet a fault chosen uniformly among a 500 (Django's
+     * HTML error page), a 503, a 429 with {@code Retry-After: 1}, and a stall of {@code stall}; like
+     * {@link #failNext}, an error is decided before anything else happens (no state changes), and like
+     * {@link #stallNext}, a stalled request then takes effect normally. {@code seed} makes the sequence of
+     * decisions repeatable (which request meets which one still depends on the client's timing).
+     */
+    public FakeMayan setRandomFaults(double rate, long seed, Duration stall) {
+        if (rate < 0 || rate > 1) {
+            throw new IllegalArgumentException("rate must be between 0 and 1: " + rate);
+        }
+        synchronized (randomLock) {
+            randomRate = rate;
+            random = new Random(seed);
+            randomStall = Objects.requireNonNull(stall);
+            randomCounts.clear();
+        }
+        return this;
+    }
+
+    /** Ends {@link #setRandomFaults}; the counts of what was injected are kept until the next one. */
+    public FakeMayan clearRandomFaults() {
+        synchronized (randomLock) {
+            randomRate = 0;
+            random = null;
+        }
+        return this;
+    }
+
+    /** How many random faults of each kind ("500", "503", "429", "stall") were injected. */
+    public Map<String, Integer> randomFaultCounts() {
+        synchronized (randomLock) {
+            return Map.copyOf(randomCounts);
+        }
+    }
+
+    /**
+     * The next {@code times} uploads (new documents or new files) are stored with other bytes than the
+     * client sent, as a proxy that rewrites request bodies would cause: once processed, the file's
+     * {@code checksum} is not the SHA-256 of what was uploaded.
+     */
+    public FakeMayan alterNextUploads(int times) {
+        store.alterUploads.addAndGet(times);
+        return this;
+    }
+
+    /**
+     * Back to a fresh Mayan: data, recorded requests, pending faults (random ones and altered uploads
+     * too) and held processing are dropped, and processing is resumed. Credentials, delays and the throttle rate are kept.
      */
     public void reset() {
         store.clear();
         synchronized (faults) {
             faults.clear();
         }
+        clearRandomFaults();
         synchronized (recorded) {
             recorded.clear();
         }
@@ -448,6 +503,24 @@ public final class FakeMayan implements AutoCloseable {
             Reply injected = MayanError.detail(fail.status, "injected").reply;
             return fail.status == 429 ? injected.header("Retry-After", "1") : injected;
         }
+        String randomFault = takeRandomFault();
+        if ("stall".equals(randomFault)) {
+            Duration delay;
+            synchronized (randomLock) {
+                delay = randomStall;
+            }
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw MayanError.serverError();
+            }
+        } else if ("500".equals(randomFault)) {
+            return MayanError.serverError().reply;
+        } else if (randomFault != null) {
+            Reply injected = MayanError.detail(Integer.parseInt(randomFault), "injected at random").reply;
+            return randomFault.equals("429") ? injected.header("Retry-After", "1") : injected;
+        }
 
         Route route = findRoute(request);
         if (route == null) {
@@ -598,6 +671,20 @@ public final class FakeMayan implements AutoCloseable {
                 }
             }
             return null;
+        }
+    }
+
+    private static final List<String> RANDOM_FAULTS = List.of("500", "503", "429", "stall");
+
+    /** The random fault this request meets ("500", "503", "429", "stall"), or null. */
+    private String takeRandomFault() {
+        synchronized (randomLock) {
+            if (random == null || randomRate <= 0 || random.nextDouble() >= randomRate) {
+                return null;
+            }
+            String fault = RANDOM_FAULTS.get(random.nextInt(RANDOM_FAULTS.size()));
+            randomCounts.merge(fault, 1, Integer::sum);
+            return fault;
         }
     }
 

@@ -460,6 +460,57 @@ class FakeMayanTest {
     }
 
     @Test
+    void randomFaultsHitTheirShareOfRequestsWithoutSideEffects() throws Exception {
+        mayan.setRandomFaults(0.5, 42, Duration.ofMillis(50));
+        Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+        for (int i = 0; i < 200; i++) {
+            Response r = send(new MultipartBody().field("document_type_id", "1").field("label", "r" + i)
+                    .file("file", "r" + i + ".txt", new byte[] {(byte) i}).post(authorized("/documents/upload/")));
+            statuses.merge(r.status, 1, Integer::sum);
+            if (r.status == 429) {
+                assertEquals("1", r.headers.firstValue("Retry-After").orElseThrow());
+            }
+            if (r.status == 500) {
+                assertTrue(r.body.contains("Server Error (500)"), "Django's HTML page");
+            }
+        }
+        mayan.clearRandomFaults();
+        Map<String, Integer> injected = mayan.randomFaultCounts();
+        int errors = injected.getOrDefault("500", 0) + injected.getOrDefault("503", 0) + injected.getOrDefault("429", 0);
+        int faults = errors + injected.getOrDefault("stall", 0);
+        assertTrue(faults > 70 && faults < 130, "about half of 200 requests: " + injected);
+        assertTrue(injected.keySet().containsAll(List.of("500", "503", "429", "stall")), injected.toString());
+        // A stalled upload still takes effect; a failed one changes nothing.
+        assertEquals(200 - errors, statuses.get(201));
+        assertEquals(200 - errors, mayan.documents().size());
+        assertEquals(201, send(new MultipartBody().field("document_type_id", "1")
+                .file("file", "after.txt", new byte[] {1}).post(authorized("/documents/upload/"))).status);
+
+        // The same seed gives the same decisions for the same sequence of requests.
+        mayan.setRandomFaults(0.5, 42, Duration.ofMillis(1));
+        for (int i = 0; i < 200; i++) {
+            get("/project/");
+        }
+        assertEquals(injected, mayan.randomFaultCounts());
+    }
+
+    @Test
+    void anAlteredUploadIsStoredWithAnotherChecksum() throws Exception {
+        mayan.alterNextUploads(1);
+        byte[] content = "what the client sent".getBytes(StandardCharsets.UTF_8);
+        MultipartBody form = new MultipartBody().field("document_type_id", "1").file("file", "a.txt", content);
+        long altered = send(form.post(authorized("/documents/upload/"))).json().get("id").asLong();
+        long intact = send(form.post(authorized("/documents/upload/"))).json().get("id").asLong();
+        await().atMost(5, SECONDS).until(() -> checksum(intact) != null && checksum(altered) != null);
+        assertEquals(sha256(content), checksum(intact));
+        assertFalse(sha256(content).equals(checksum(altered)));
+    }
+
+    private String checksum(long documentId) {
+        return mayan.document(documentId).orElseThrow().latestFile().map(FakeFile::checksum).orElse(null);
+    }
+
+    @Test
     void resetGoesBackToAFreshMayan() throws Exception {
         mayan.createDocumentType("Invoice");
         mayan.createDocument(1, "d", new byte[] {1}, "d.bin");

@@ -143,6 +143,14 @@ final class MayanStore {
 
     /** An upload waiting for the fake's "Celery". */
     record Upload(Path content, long size, String sha256, String filename, String comment, String action) {
+
+        /** The same upload as if other bytes had arrived: its checksum is no longer the client's. */
+        Upload altered() {
+            java.security.MessageDigest digest = Multipart.sha256();
+            digest.update(("altered on the way: " + sha256).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new Upload(content, size, java.util.HexFormat.of().formatHex(digest.digest()), filename, comment,
+                    action);
+        }
     }
 
     final Map<Long, DocType> docTypes = new LinkedHashMap<>();
@@ -168,6 +176,8 @@ final class MayanStore {
     private final Path tempDir;
     volatile Duration fileAppearDelay = Duration.ofMillis(300);
     volatile Duration checksumDelay = Duration.ofMillis(300);
+    /** How many of the next uploads are stored altered (FakeMayan#alterNextUploads). */
+    final java.util.concurrent.atomic.AtomicInteger alterUploads = new java.util.concurrent.atomic.AtomicInteger();
     private boolean paused;
     private final List<Runnable> parked = new ArrayList<>();
     /** Bumped by reset(), so steps scheduled before it are dropped. */
@@ -196,6 +206,7 @@ final class MayanStore {
         generation++;
         parked.clear();
         paused = false;
+        alterUploads.set(0);
         createDocType(DEFAULT_DOCUMENT_TYPE);
     }
 
@@ -246,8 +257,9 @@ final class MayanStore {
      * checksum, size and mimetype are filled in and the file action runs (a new active version for
      * replace/append; none for keep; none for an unknown action, whose task fails with KeyError, §6).
      */
-    synchronized void process(Doc doc, Upload upload) {
+    synchronized void process(Doc doc, Upload received) {
         long gen = generation;
+        Upload upload = alterUploads.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? received.altered() : received;
         schedule(gen, () -> fileAppearDelay, () -> {
             DocFile file = addFile(doc, upload);
             schedule(gen, () -> checksumDelay, () -> finishFile(file));

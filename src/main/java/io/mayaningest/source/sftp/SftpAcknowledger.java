@@ -7,6 +7,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.mayaningest.ledger.Ledger;
 import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
 import io.mayaningest.source.ErrorReport;
@@ -30,7 +31,10 @@ public class SftpAcknowledger implements SourceAcknowledger {
     private final SftpSources sources;
     private final ObjectMapper json;
 
-    public SftpAcknowledger(SftpSources sources, ObjectMapper json) {
+    private final Ledger ledger;
+
+    public SftpAcknowledger(SftpSources sources, ObjectMapper json, Ledger ledger) {
+        this.ledger = ledger;
         this.sources = sources;
         this.json = json.copy().enable(SerializationFeature.INDENT_OUTPUT);
     }
@@ -73,9 +77,52 @@ public class SftpAcknowledger implements SourceAcknowledger {
         report.put("replay", "move " + target.substring(target.lastIndexOf('/') + 1)
                 + " (and its sidecar) back into " + settings.path() + " on the server");
         remote.write(target + FileAcknowledger.ERROR_SUFFIX, new ByteArrayInputStream(json.writeValueAsBytes(report)));
+        ledger.payloadMoved(item, target);
         LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s on %s", item.describe(), failure.reason(),
                 failure.fix(), target, settings.server());
         cleanSpool(item, settings);
+    }
+
+    /**
+     * Moves a quarantined file (and its sidecar) from the remote error/ back to where it was; SFTP's
+     * rename keeps size and time stamp, so the ledger row is found again and the item resumes.
+     */
+    @Override
+    public void replay(Ledger.Entry entry) throws Exception {
+        SftpSettings settings = sources.settings(entry.source());
+        SftpRemote remote = sources.remote(entry.source());
+        String quarantined = quarantined(entry);
+        String relative = entry.sourceKey().substring(0, entry.sourceKey().indexOf('|'));
+        String original = SftpSettings.join(settings.path(), relative);
+        for (String suffix : SIDECAR_SUFFIXES) {
+            remote.moveTo(quarantined + suffix, original + suffix);
+        }
+        remote.delete(quarantined + FileAcknowledger.ERROR_SUFFIX);
+        if (remote.moveInto(quarantined, original.contains("/") ? original.substring(0, original.lastIndexOf('/')) : "",
+                "") == null) {
+            throw new IllegalStateException(quarantined + " is no longer on " + settings.server());
+        }
+        LOG.infof("Replay: %s moved back to %s on %s", quarantined, original, settings.server());
+    }
+
+    @Override
+    public void discard(Ledger.Entry entry) throws Exception {
+        SftpRemote remote = sources.remote(entry.source());
+        String quarantined = quarantined(entry);
+        for (String suffix : SIDECAR_SUFFIXES) {
+            remote.delete(quarantined + suffix);
+        }
+        remote.delete(quarantined + FileAcknowledger.ERROR_SUFFIX);
+        remote.delete(quarantined);
+    }
+
+    private static final java.util.List<String> SIDECAR_SUFFIXES = java.util.List.of(".json", ".yaml", ".yml");
+
+    private static String quarantined(Ledger.Entry entry) {
+        if (entry.payloadRef() == null) {
+            throw new IllegalStateException("the ledger does not know where " + entry.id() + " was put");
+        }
+        return entry.payloadRef();
     }
 
     @Override

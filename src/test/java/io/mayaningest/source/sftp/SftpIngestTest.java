@@ -107,6 +107,30 @@ class SftpIngestTest {
     }
 
     @Test
+    void aQuarantinedRemoteFileIsReplayedThroughTheOperatorApiOnceTheCauseIsFixed() throws IOException {
+        String type = "Permit-" + UUID.randomUUID().toString().substring(0, 8);
+        String name = "permit-" + UUID.randomUUID() + ".pdf";
+        upload("plain", name + ".yaml", ("document_type: " + type + "\n").getBytes(StandardCharsets.UTF_8));
+        byte[] content = pdf(name);
+        upload("plain", name, content);
+        awaitFile(remote("plain").resolve(".error").resolve(name + ".error.json"));
+        String id = given().header("Authorization", "Bearer " + FakeMayanResource.OPERATOR_TOKEN)
+                .get("/api/quarantine?source=sftpplain").then().statusCode(200)
+                .extract().jsonPath().getString("items.find { it.file == '" + name + "' }.id");
+
+        mayan.createDocumentType(type);
+        given().header("Authorization", "Bearer " + FakeMayanResource.OPERATOR_TOKEN)
+                .contentType("application/json").body("{\"reason\": \"type created\"}")
+                .post("/api/quarantine/" + id + "/replay").then().statusCode(202);
+
+        awaitFile(remote("plain").resolve(".done").resolve(name));
+        assertThat(mayan.documents()).filteredOn(d -> d.label().equals(name)).hasSize(1)
+                .allMatch(d -> d.documentTypeLabel().equals(type) && sha256(content).equals(d.files().get(0).checksum()));
+        assertThat(remote("plain").resolve(".error").resolve(name)).doesNotExist();
+        assertThat(remote("plain").resolve(".error").resolve(name + ".error.json")).doesNotExist();
+    }
+
+    @Test
     void aServerWhoseHostKeyIsNotTrustedIsRejectedAndReadinessSaysWhy() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonPath ready = given().get("/q/health/ready").then().extract().jsonPath();

@@ -57,6 +57,8 @@ public class JmsSourceMapper {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static final String ORIGINAL_ID = "MayanIngestOriginalMessageId";
+
     private final Mapping mapping;
     private final IngestConfig config;
 
@@ -77,7 +79,9 @@ public class JmsSourceMapper {
         IngestRequest item = new IngestRequest();
         item.setSourceName(sourceName);
         item.setSourceKind(JmsSourceRoutes.KIND);
-        item.setSourceKey(messageId);
+        // A dead-lettered copy sent back to the queue carries the original id: it resumes that ledger row.
+        String original = message.propertyExists(ORIGINAL_ID) ? message.getStringProperty(ORIGINAL_ID) : null;
+        item.setSourceKey(original != null && !original.isBlank() ? original : messageId);
         String fallback = SafeNames.segment(messageId == null ? "message" : messageId.replaceFirst("^ID:", "")) + ".bin";
         item.setFileName(SafeNames.fileName(text(message, FILE_NAME), fallback));
         exchange.getMessage().setBody(item);

@@ -121,7 +121,7 @@ class KillRealMayanIT {
         List<String> moments = new ArrayList<>();
         for (int i = 0; i < kills && count(inbox.resolve(".done")) < files; i++) {
             long wait = 500 + random.nextInt(4000);
-            Thread.sleep(wait);
+            await().pollDelay(Duration.ofMillis(wait)).atMost(Duration.ofMillis(wait + 1000)).until(() -> true);
             moments.add(String.format("%.1f s (%d done)", ChannelsIT.seconds(t0, System.nanoTime()),
                     count(inbox.resolve(".done"))));
             service.kill();

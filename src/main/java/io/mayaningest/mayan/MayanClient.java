@@ -93,9 +93,9 @@ public class MayanClient {
         return base;
     }
 
-    /** The document's page in Mayan's web UI, for messages and events. */
+    /** The document's REST URL, as Mayan itself writes it in {@code url} fields (used in result events). */
     public String documentUrl(long documentId) {
-        return base + "/documents/documents/" + documentId + "/preview/";
+        return base + API + "documents/" + documentId + "/";
     }
 
     public JsonNode get(String path, Map<String, String> query) {

@@ -144,15 +144,6 @@ public class MayanLookups {
         return String.join(CABINET_SEPARATOR, levels);
     }
 
-    /** Forget everything, e.g. after an operator fixed Mayan's set-up. */
-    public void invalidate() {
-        documentTypes.invalidate();
-        metadataTypes.invalidate();
-        tags.invalidate();
-        cabinets.invalidate();
-        attachments.clear();
-    }
-
     /** Full paths are built from label + parent_id, which every 4.x release has (mayan-api.md §9). */
     private List<Cabinet> loadCabinets() {
         List<JsonNode> nodes = client.getAll("cabinets/", Map.of());
@@ -213,10 +204,6 @@ public class MayanLookups {
             items = fresh;
             loadedAt = System.nanoTime();
             return fresh;
-        }
-
-        void invalidate() {
-            items = null;
         }
     }
 }

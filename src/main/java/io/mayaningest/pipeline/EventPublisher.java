@@ -67,8 +67,7 @@ public class EventPublisher {
         event.put("documentId", item.getDocumentId());
         event.put("fileId", item.getFileId());
         event.put("checksum", item.getSha256());
-        event.put("documentUrl", item.getDocumentId() == null ? null
-                : mayan.baseUrl() + "/api/v4/documents/" + item.getDocumentId() + "/");
+        event.put("documentUrl", item.getDocumentId() == null ? null : mayan.documentUrl(item.getDocumentId()));
         event.put("source", item.getSourceName());
         event.put("fileName", item.getFileName());
         event.put("error", error);

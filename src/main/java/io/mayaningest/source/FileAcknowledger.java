@@ -57,14 +57,14 @@ public class FileAcknowledger implements SourceAcknowledger {
             LOG.infof("Ingested %s as Mayan document %d; deleted it from the folder", item.describe(), item.getDocumentId());
             return;
         }
-        Path target = moveWithCompanions(item, donePath(item.getSourceName(), source));
+        Path target = moveWithCompanions(item, donePath(source));
         LOG.infof("Ingested %s as Mayan document %d; moved to %s", item.describe(), item.getDocumentId(), target);
     }
 
     @Override
     public void failure(IngestRequest item, IngestException failure) throws IOException {
         SourceConfig source = config.sources().get(item.getSourceName());
-        Path target = moveWithCompanions(item, errorPath(item.getSourceName(), source));
+        Path target = moveWithCompanions(item, errorPath(source));
         Map<String, Object> report = ErrorReport.of(item, failure);
         report.put("replay", "move " + target.getFileName() + " (and its sidecar) back into the source folder");
         json.writeValue(target.resolveSibling(target.getFileName() + ERROR_SUFFIX).toFile(), report);
@@ -152,12 +152,12 @@ public class FileAcknowledger implements SourceAcknowledger {
         return stem + "-" + STAMP.format(Instant.now()) + id + ext;
     }
 
-    public static Path donePath(String name, SourceConfig source) {
+    public static Path donePath(SourceConfig source) {
         return source.donePath().map(Path::of)
                 .orElseGet(() -> Path.of(source.path().orElseThrow()).resolve(".done")).toAbsolutePath().normalize();
     }
 
-    public static Path errorPath(String name, SourceConfig source) {
+    public static Path errorPath(SourceConfig source) {
         return source.errorPath().map(Path::of)
                 .orElseGet(() -> Path.of(source.path().orElseThrow()).resolve(".error")).toAbsolutePath().normalize();
     }

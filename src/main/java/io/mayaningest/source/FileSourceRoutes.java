@@ -66,8 +66,8 @@ public class FileSourceRoutes extends RouteBuilder {
             Path directory = Path.of(source.path().orElseThrow(() -> new IllegalArgumentException(
                     "ingest.sources." + name + ".path is required for a source of kind file"))).toAbsolutePath().normalize();
             Files.createDirectories(directory);
-            Path done = FileAcknowledger.donePath(name, source);
-            Path error = FileAcknowledger.errorPath(name, source);
+            Path done = FileAcknowledger.donePath(source);
+            Path error = FileAcknowledger.errorPath(source);
             String filterBean = "mayanIngestFileFilter-" + name;
             getCamelContext().getRegistry().bind(filterBean, new FileSourceFilter(
                     source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error), gate::isOpen));

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -167,7 +166,7 @@ class ChannelsIT {
     @Test
     @Order(1)
     void sftpDrawingIsFiledFromItsFileNameAndMovedToTheRemoteDone() throws Exception {
-        String no = unusedDrawingNumber();
+        String no = mayan.unusedDrawingNumber();
         String name = no + "_rev3.pdf";
         String label = "SFTP drawing " + no + " rev 3";
         byte[] content = pdf("sftp drawing " + no + " " + UUID.randomUUID());
@@ -186,7 +185,7 @@ class ChannelsIT {
         assertThat(SftpServerResource.remote("drawings").resolve(name)).as("the file left the remote folder")
                 .doesNotExist();
 
-        JsonNode doc = theDocument(label);
+        JsonNode doc = mayan.theDocument(label);
         long id = doc.path("id").asLong();
         assertThat(doc.path("document_type").path("label").asText()).isEqualTo(MayanFixtures.DRAWING);
         assertThat(doc.path("file_latest").path("checksum").asText()).isEqualTo(sha256(content));
@@ -218,7 +217,7 @@ class ChannelsIT {
         Map<String, byte[]> expected = Map.of("one.pdf", one, "two.pdf", two);
         List<Long> ids = new ArrayList<>();
         for (Map.Entry<String, byte[]> attachment : expected.entrySet()) {
-            JsonNode doc = theDocument(subject + " - " + attachment.getKey());
+            JsonNode doc = mayan.theDocument(subject + " - " + attachment.getKey());
             long id = doc.path("id").asLong();
             ids.add(id);
             assertThat(doc.path("document_type").path("label").asText()).isEqualTo(MayanFixtures.INVOICE);
@@ -260,7 +259,7 @@ class ChannelsIT {
         long end = System.nanoTime();
 
         assertThat(event.path("status").asText()).as("event %s", event).isEqualTo("done");
-        JsonNode doc = theDocument(label);
+        JsonNode doc = mayan.theDocument(label);
         long id = doc.path("id").asLong();
         assertThat(doc.path("document_type").path("label").asText()).isEqualTo(MayanFixtures.INVOICE);
         assertThat(doc.path("file_latest").path("checksum").asText()).isEqualTo(sha256(content));
@@ -363,30 +362,6 @@ class ChannelsIT {
         } catch (Exception e) {
             return e.toString();
         }
-    }
-
-    /** The one document labelled exactly {@code label}; waits briefly in case Mayan's listing lags. */
-    static JsonNode theDocument(String label) {
-        List<List<JsonNode>> found = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            List<JsonNode> docs = mayan.documentsLabelled(label);
-            assertThat(docs).as("documents labelled \"%s\"", label).isNotEmpty();
-            found.add(docs);
-        });
-        List<JsonNode> docs = found.get(found.size() - 1);
-        assertThat(docs).as("documents labelled \"%s\" (exactly one expected)", label).hasSize(1);
-        return docs.get(0);
-    }
-
-    /** A 6-digit drawing number no document in Mayan carries yet (Mayan keeps earlier runs' drawings). */
-    private static String unusedDrawingNumber() throws IOException, InterruptedException {
-        for (int i = 0; i < 20; i++) {
-            String no = String.valueOf(ThreadLocalRandom.current().nextInt(100_000, 1_000_000));
-            if (mayan.documentsLabelledLike("drawing " + no + " ").isEmpty()) {
-                return no;
-            }
-        }
-        throw new IllegalStateException("no unused drawing number found in 20 tries");
     }
 
     static void printLogTail(ServiceProcess service, String test) {

@@ -134,7 +134,7 @@ class EndToEndIT {
     @Test
     @Order(1)
     void aDrawingIsFiledFromItsFileName() throws Exception {
-        String no = unusedDrawingNumber();
+        String no = mayan.unusedDrawingNumber();
         String name = no + "_rev7.pdf";
         String label = "Drawing " + no + " rev 7";
         byte[] content = pdf("drawing " + run + " " + no);
@@ -144,7 +144,7 @@ class EndToEndIT {
         awaitDone(drawings, name);
         long done = System.nanoTime();
 
-        JsonNode doc = theDocument(label);
+        JsonNode doc = mayan.theDocument(label);
         long id = doc.path("id").asLong();
         assertThat(doc.path("document_type").path("label").asText()).isEqualTo("Drawing");
         assertThat(doc.path("label").asText()).isEqualTo(label);
@@ -174,7 +174,7 @@ class EndToEndIT {
         long done = System.nanoTime();
 
         assertThat(plain.resolve(".done").resolve(name + ".json")).as("the sidecar travels with its document").exists();
-        JsonNode doc = theDocument(label);
+        JsonNode doc = mayan.theDocument(label);
         long id = doc.path("id").asLong();
         assertThat(doc.path("document_type").path("label").asText()).isEqualTo("Invoice");
         assertThat(doc.path("file_latest").path("checksum").asText()).isEqualTo(sha256(content));
@@ -193,7 +193,7 @@ class EndToEndIT {
         byte[] firstContent = pdf("base " + unique);
         drop(plain, first, firstContent);
         awaitDone(plain, first);
-        long id = theDocument(first).path("id").asLong();
+        long id = mayan.theDocument(first).path("id").asLong();
 
         String second = "append-" + unique + ".pdf";
         byte[] secondContent = pdf("appended " + unique);
@@ -261,7 +261,7 @@ class EndToEndIT {
         long done = System.nanoTime();
         assertThat(plain.resolve(".error").resolve(name + ".error.json")).as("error report").doesNotExist();
 
-        JsonNode doc = theDocument(name);
+        JsonNode doc = mayan.theDocument(name);
         assertThat(doc.path("file_latest").path("checksum").asText()).isEqualTo(checksum);
         assertThat(doc.path("file_latest").path("size").asLong()).isEqualTo(LARGE_MB * 1024L * 1024L);
         double s = seconds(t0, done);
@@ -356,30 +356,6 @@ class EndToEndIT {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
-
-    /** The one document labelled exactly {@code label}; waits briefly in case Mayan's listing lags. */
-    private static JsonNode theDocument(String label) {
-        List<List<JsonNode>> found = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            List<JsonNode> docs = mayan.documentsLabelled(label);
-            assertThat(docs).as("documents labelled \"%s\"", label).isNotEmpty();
-            found.add(docs);
-        });
-        List<JsonNode> docs = found.get(found.size() - 1);
-        assertThat(docs).as("documents labelled \"%s\" (exactly one expected)", label).hasSize(1);
-        return docs.get(0);
-    }
-
-    /** A 6-digit drawing number no document in Mayan carries yet (Mayan keeps earlier runs' drawings). */
-    private static String unusedDrawingNumber() throws IOException, InterruptedException {
-        for (int i = 0; i < 20; i++) {
-            String no = String.valueOf(ThreadLocalRandom.current().nextInt(100_000, 1_000_000));
-            if (mayan.documentsLabelledLike("Drawing " + no + " ").isEmpty()) {
-                return no;
-            }
-        }
-        throw new IllegalStateException("no unused drawing number found in 20 tries");
-    }
 
     /** The sidecar first, then the document: the service reads the sidecar when it takes the document. */
     private static void dropWithSidecar(Path folder, String name, byte[] content, JsonNode sidecar) throws IOException {

@@ -1,5 +1,8 @@
 package io.mayaningest.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -299,6 +303,35 @@ public final class RealMayan {
      * Documents whose label is exactly {@code label}. {@code filter_label} is a case-insensitive
      * substring match in Mayan (MAYAN-FINDINGS.md), so the exact comparison is made here.
      */
+    /** The one document labelled exactly {@code label}; waits briefly in case Mayan's listing lags. */
+    public JsonNode theDocument(String label) {
+        List<List<JsonNode>> found = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    List<JsonNode> docs = documentsLabelled(label);
+                    assertThat(docs).as("documents labelled \"%s\"", label).isNotEmpty();
+                    found.add(docs);
+                });
+        List<JsonNode> docs = found.get(found.size() - 1);
+        assertThat(docs)
+                .as("documents labelled \"%s\" (exactly one expected)", label).hasSize(1);
+        return docs.get(0);
+    }
+
+    /**
+     * A 6-digit drawing number no document in Mayan carries yet (Mayan keeps earlier runs' drawings;
+     * the label filter is case-insensitive, so "Drawing" and "drawing" labels are both seen).
+     */
+    public String unusedDrawingNumber() throws IOException, InterruptedException {
+        for (int i = 0; i < 20; i++) {
+            String no = String.valueOf(ThreadLocalRandom.current().nextInt(100_000, 1_000_000));
+            if (documentsLabelledLike("drawing " + no + " ").isEmpty()) {
+                return no;
+            }
+        }
+        throw new IllegalStateException("no unused drawing number found in 20 tries");
+    }
+
     public List<JsonNode> documentsLabelled(String label) throws IOException, InterruptedException {
         return listAll(query("documents/", "filter_label", label)).stream()
                 .filter(d -> label.equals(d.path("label").asText()))

@@ -486,17 +486,24 @@ public final class FakeMayan implements AutoCloseable {
         send(exchange, reply);
     }
 
+    /**
+     * A slow server for one request. Blocking this HTTP worker thread is the point (it is the fake
+     * server being slow, not a test waiting), so this is the one place a sleep belongs.
+     */
+    private static void stallThisRequest(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw MayanError.serverError();
+        }
+    }
+
     /** The order of a Django + DRF request: URL resolution, authentication, throttling, method, access, view. */
     private Reply answer(ApiRequest request) throws IOException {
         Fault stall = takeFault(true, request);
         if (stall != null) {
-            try {
-                // Blocking this worker thread is the point: the server is "slow" for this request.
-                Thread.sleep(stall.delay.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw MayanError.serverError();
-            }
+            stallThisRequest(stall.delay);
         }
         Fault fail = takeFault(false, request);
         if (fail != null) {
@@ -509,12 +516,7 @@ public final class FakeMayan implements AutoCloseable {
             synchronized (randomLock) {
                 delay = randomStall;
             }
-            try {
-                Thread.sleep(delay.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw MayanError.serverError();
-            }
+            stallThisRequest(delay);
         } else if ("500".equals(randomFault)) {
             return MayanError.serverError().reply;
         } else if (randomFault != null) {

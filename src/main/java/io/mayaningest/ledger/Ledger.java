@@ -68,6 +68,7 @@ public class Ledger {
             item.setDocumentId(e.documentId());
             item.setFileId(e.fileId());
             LedgerState state = e.state() == LedgerState.FAILED ? resumeStateOf(e) : e.state();
+            item.setReplay(e.state() == LedgerState.FAILED);
             item.setState(state.name());
             update(e.id(), "UPDATE ingest_item SET state = ?, sha256 = ?, updated_at = ? WHERE id = ?",
                     state.name(), item.getSha256(), now(), e.id());
@@ -209,7 +210,8 @@ public class Ledger {
     /**
      * A quarantined item that comes back resumes from the furthest step it had reached: with a file
      * id it only needs enriching, with a document id it is polled, after an interrupted upload it is
-     * looked for in Mayan, else it starts over.
+     * looked for in Mayan, else it starts over. Whether the document it reached is still in Mayan is
+     * for the upload step to ask ({@link #restartFromUpload}), since only it talks to Mayan.
      */
     private static LedgerState resumeStateOf(Entry e) {
         if (e.fileId() != null) {
@@ -219,6 +221,19 @@ public class Ledger {
             return LedgerState.UPLOADED;
         }
         return e.uploadingAt() != null ? LedgerState.UPLOADING : LedgerState.RECEIVED;
+    }
+
+    /**
+     * A replayed item whose document is gone from Mayan (trashed or deleted), or does not hold its
+     * content: it starts again from the upload, as a new document. The old ids stay in its reason.
+     */
+    public void restartFromUpload(IngestRequest item) {
+        item.setState(LedgerState.VALIDATED.name());
+        item.setDocumentId(null);
+        item.setFileId(null);
+        update(item.getIngestId(), "UPDATE ingest_item SET state = ?, document_id = NULL, file_id = NULL,"
+                + " uploading_at = NULL, updated_at = ? WHERE id = ?", LedgerState.VALIDATED.name(), now(),
+                item.getIngestId());
     }
 
     public void uploaded(IngestRequest item) {

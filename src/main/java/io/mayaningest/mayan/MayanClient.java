@@ -263,6 +263,10 @@ public class MayanClient {
                             "check mayan.username and mayan.password (MAYAN_PASSWORD); the items wait until then",
                             null, null);
                 }
+                if (response.getCode() >= 300 && response.getCode() < 400) {
+                    // A login proxy, not Mayan's answer: ask for the token again once it lets the service through.
+                    throw redirected("POST", "auth/token/obtain/", response.getCode(), response);
+                }
                 if (response.getCode() != 200 || !isJson(response)) {
                     return null;
                 }
@@ -295,9 +299,12 @@ public class MayanClient {
                 return null;
             }
             if (!isJson(response)) {
-                throw notMayan(path, "a " + contentType(response) + " answer");
+                throw notMayan(method, path, status, response);
             }
             return json.readTree(body);
+        }
+        if (status >= 300 && status < 400) {
+            throw redirected(method, path, status, response);
         }
         String detail = detail(body);
         Duration retryAfter = retryAfter(response);
@@ -311,6 +318,18 @@ public class MayanClient {
             throw new MayanException(status, method, path, detail, false,
                     "Mayan failed with " + status + " on " + where + (detail.isEmpty() ? "" : ": " + detail),
                     "the item is retried; if it keeps failing, look at Mayan's logs", retryAfter, null);
+        }
+        if (status == 413) {
+            // Mayan itself sets no upload limit; a proxy in front of it does (nginx client_max_body_size).
+            throw new MayanException(status, method, path, detail, true,
+                    "the server in front of Mayan refused " + where + " with 413: the file is larger than it accepts",
+                    "raise the upload limit of the proxy in front of Mayan (nginx: client_max_body_size), then replay"
+                            + " the item; or lower the source's max-file-size so such files wait in error/ at once",
+                    null, null);
+        }
+        if (!body.isBlank() && !isJson(response)) {
+            // Mayan's API answers its 4xx in JSON (mayan-api.md §10); an HTML page comes from something else.
+            throw notMayan(method, path, status, response);
         }
         if (status == 401 || status == 403) {
             throw new MayanException(status, method, path, detail, false,
@@ -326,9 +345,56 @@ public class MayanClient {
     }
 
     private MayanException notMayan(String path, String what) {
-        return new MayanException(0, "GET", path, what, false,
+        return MayanException.misconfigured(0, "GET", path, what,
                 base + " does not look like Mayan EDMS: " + path + " gave " + what,
-                "set mayan.url to Mayan's base URL (the part before /api/v4/)", null, null);
+                "set mayan.url to Mayan's base URL (the part before /api/v4/)" + ITEMS_WAIT);
+    }
+
+    private static final String ITEMS_WAIT = "; the items wait where they are and go on by themselves once Mayan answers";
+
+    /** An answer that is not JSON (an HTML page) where Mayan's API always answers JSON. */
+    private MayanException notMayan(String method, String path, int status, ClassicHttpResponse response) {
+        String type = contentType(response);
+        return MayanException.misconfigured(status, method, path, type,
+                base + " does not look like Mayan EDMS: " + method + " " + path + " gave " + status + " with a " + type
+                        + " page instead of Mayan's JSON" + (type.contains("html")
+                                ? " (the login page of a proxy or single sign-on in front of Mayan, or another web"
+                                        + " application)"
+                                : ""),
+                "set mayan.url to the address of Mayan's API itself (the part before /api/v4/), not of a proxy or"
+                        + " login page in front of it, or let the proxy pass API calls (/api/v4/, with their"
+                        + " Authorization header) through to Mayan" + ITEMS_WAIT);
+    }
+
+    /**
+     * A redirect (redirects are not followed): Mayan's API never redirects a request with the trailing
+     * slash the service always sends, so a 3xx comes from a proxy or single sign-on sending the service
+     * to its login page, or from a mayan.url that is not Mayan's own address (http that redirects to
+     * https). Only scheme, host and port of the target are shown: its path and query may carry tokens.
+     */
+    private MayanException redirected(String method, String path, int status, ClassicHttpResponse response) {
+        Header location = response.getFirstHeader("Location");
+        String target = location == null ? "nowhere (no Location)" : origin(location.getValue());
+        return MayanException.misconfigured(status, method, path, "redirect to " + target,
+                base + " answered " + method + " " + path + " with a redirect (" + status + ") to " + target
+                        + " instead of Mayan's JSON: a proxy or single sign-on in front of Mayan sends the service to"
+                        + " a login page, or mayan.url is not the address of Mayan itself",
+                "point mayan.url at Mayan's API directly (if " + target + " is Mayan itself, e.g. its https address,"
+                        + " use that), or let the proxy pass API calls (/api/v4/, with their Authorization header)"
+                        + " through to Mayan without a login" + ITEMS_WAIT);
+    }
+
+    /** {@code scheme://host[:port]} of a (possibly relative) redirect target: no user info, path or query. */
+    private String origin(String location) {
+        try {
+            URI target = URI.create(base + API).resolve(location.strip());
+            if (target.getHost() == null) {
+                return "an address without a host";
+            }
+            return target.getScheme() + "://" + target.getHost() + (target.getPort() >= 0 ? ":" + target.getPort() : "");
+        } catch (IllegalArgumentException e) {
+            return "an address that is not a valid URL";
+        }
     }
 
     private static boolean isJson(ClassicHttpResponse response) {

@@ -15,6 +15,7 @@ public class MayanException extends IngestException {
     private final String method;
     private final String path;
     private final String detail;
+    private boolean serviceLevel;
 
     public MayanException(int status, String method, String path, String detail, boolean permanent, String reason,
             String fix, Duration retryAfter, Throwable cause) {
@@ -23,6 +24,23 @@ public class MayanException extends IngestException {
         this.method = method;
         this.path = path;
         this.detail = detail;
+    }
+
+    /**
+     * Something answered, but not Mayan's API: a redirect (a proxy or single sign-on sending the
+     * service to its login page) or an HTML page where Mayan answers JSON. No item can get past it and
+     * it is never the item's fault, so it is transient for the item and pauses the sources.
+     */
+    public static MayanException misconfigured(int status, String method, String path, String detail, String reason,
+            String fix) {
+        MayanException e = new MayanException(status, method, path, detail, false, reason, fix, null, null);
+        e.serviceLevel = true;
+        return e;
+    }
+
+    /** Not Mayan's API answering (see {@link #misconfigured}): the service's configuration or a proxy. */
+    public boolean isServiceLevel() {
+        return serviceLevel;
     }
 
     /** HTTP status, or 0 when Mayan did not answer. */
@@ -47,7 +65,8 @@ public class MayanException extends IngestException {
         return status == 401 || status == 403;
     }
 
+    /** Mayan's own 404 (JSON): the object does not exist or is hidden; not an HTML 404 of something else. */
     public boolean isNotFound() {
-        return status == 404;
+        return status == 404 && !serviceLevel;
     }
 }

@@ -69,7 +69,7 @@ public class MayanGate {
     public void failed(MayanException e) {
         // A read timeout is one slow request (a large upload, a busy worker), not an unreachable Mayan.
         boolean unreachable = e.status() == 0 && !(e.getCause() instanceof java.net.SocketTimeoutException);
-        if (unreachable || e.isAuthFailure()) {
+        if (unreachable || e.isAuthFailure() || e.isServiceLevel()) {
             close(e.reason(), e.fix());
         }
     }

@@ -1,5 +1,6 @@
 package io.mayaningest.pipeline;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ import io.mayaningest.ledger.Ledger;
 import io.mayaningest.ledger.LedgerState;
 import io.mayaningest.mayan.MayanClient;
 import io.mayaningest.mayan.MayanException;
+import io.mayaningest.source.FileSourceMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
@@ -63,6 +65,9 @@ public class FileAwaiter {
             }
             delay = Math.min(delay * 2, config.pollMaxDelay().toMillis());
         } catch (MayanException e) {
+            if (e.isNotFound()) {
+                throw gone(item, e);
+            }
             if (e.isPermanent() || e.isAuthFailure()) {
                 throw e;
             }
@@ -101,7 +106,7 @@ public class FileAwaiter {
         return null;
     }
 
-    private static boolean matches(IngestRequest item, JsonNode file) {
+    private boolean matches(IngestRequest item, JsonNode file) {
         if (file == null || file.isNull() || file.isMissingNode()) {
             return false;
         }
@@ -110,12 +115,87 @@ public class FileAwaiter {
             return false;
         }
         if (!checksum.asText().equalsIgnoreCase(item.getSha256())) {
-            throw IngestException.permanent("Mayan stored file " + file.path("id").asText() + " of document "
-                    + item.getDocumentId() + " with checksum " + checksum.asText() + ", but " + item.describe()
-                    + " has SHA-256 " + item.getSha256(),
-                    "the upload was altered on the way (a proxy?); delete document " + item.getDocumentId()
-                            + " in Mayan and replay");
+            throw mismatch(item, file.path("id").asLong(), checksum.asText());
         }
         return true;
+    }
+
+    /**
+     * Mayan's checksum of our upload is not our SHA-256. Either the bytes were altered on the way to
+     * Mayan, or the file itself changed between being read (hashed) and being uploaded (a folder's file
+     * rewritten in place): hashing the payload again tells which, so the person is not sent hunting for
+     * a proxy that does not exist.
+     */
+    private IngestException mismatch(IngestRequest item, long fileId, String stored) {
+        String now;
+        try {
+            now = FileSourceMapper.sha256(item.getPayload());
+        } catch (IOException | RuntimeException e) {
+            now = null;
+        }
+        String stores = "Mayan stored file " + fileId + " of document " + item.getDocumentId() + " with checksum " + stored;
+        String delete = deletionAdvice(item, fileId);
+        if (now != null && !now.equalsIgnoreCase(item.getSha256())) {
+            return IngestException.permanent(item.describe() + " was changed while it was being uploaded: its SHA-256 was "
+                    + item.getSha256() + " when the service read it and is " + now + " now; " + stores
+                    + (now.equalsIgnoreCase(stored) ? " (the changed content)" : " (neither)"),
+                    delete + "; then replay the item once the file is complete: its current content is uploaded again"
+                            + " as a new document (a file changed in place is new content)");
+        }
+        return IngestException.permanent(stores + ", but " + item.describe() + " has SHA-256 " + item.getSha256()
+                + (now == null ? "" : " (the file has not changed since it was read)"),
+                "the upload was altered on the way to Mayan (a proxy or filter that rewrites request bodies?): fix that"
+                        + " path; " + delete + "; then replay the item");
+    }
+
+    /** Only a Mayan object proven to be this item's is named for deletion: by our ingest id, or by our own upload. */
+    private static String deletionAdvice(IngestRequest item, long fileId) {
+        if (item.isNewFileMode()) {
+            return "delete file " + fileId + " of document " + item.getDocumentId() + " in Mayan (its comment is this"
+                    + " item's ingest id " + item.getIngestId() + "), not the document, which was there before";
+        }
+        if (item.isDocumentCreatedHere()) {
+            return "delete document " + item.getDocumentId() + " in Mayan (Mayan created it for this item's own upload"
+                    + " request)";
+        }
+        return "check document " + item.getDocumentId() + " in Mayan before deleting anything: it was found after an"
+                + " interrupted upload by its type, label and creation time, so it is not proven to be this item's";
+    }
+
+    /**
+     * A 404 while polling: the document was moved to the trash or deleted in Mayan (or the service's
+     * user lost access to it) after the upload. Polling it again can never succeed, so the item is
+     * quarantined; its replay asks Mayan again and uploads anew only if the document is still gone
+     * (see Uploader), so restoring it from the trash first keeps it instead.
+     */
+    private IngestException gone(IngestRequest item, MayanException e) {
+        long id = item.getDocumentId();
+        boolean trashed = isTrashed(id);
+        String where = trashed ? "was moved to Mayan's trash" : "is gone from Mayan (deleted, or the service's user may no longer see it)";
+        if (item.isNewFileMode()) {
+            return IngestException.permanent("document " + id + ", to which " + item.describe()
+                    + " was being added as a new file, " + where + " while the service waited for the file (404 on "
+                    + e.method() + " " + e.path() + ")",
+                    (trashed ? "restore document " + id + " from Mayan's trash" : "give the service's user access to"
+                            + " document " + id + " again") + ", or correct document_id; then replay the item", e);
+        }
+        return IngestException.permanent("document " + id + ", created in Mayan for " + item.describe() + ", " + where
+                + " while the service waited for Mayan to process its file (404 on " + e.method() + " " + e.path() + ")",
+                "replay the item: the service checks that document " + id + " is still gone and then uploads the file"
+                        + " again as a new document"
+                        + (trashed ? "; to keep document " + id + " instead, restore it from Mayan's trash before the"
+                                + " replay, which then resumes it"
+                                : "; if only the user's access was withdrawn, give it back before the replay, which then"
+                                        + " resumes the document"), e);
+    }
+
+    /** {@code trashed_documents/{id}/} answers for a trashed document; anything else (404, no answer) means "not known to be". */
+    private boolean isTrashed(long documentId) {
+        try {
+            client.get("trashed_documents/" + documentId + "/", Map.of());
+            return true;
+        } catch (MayanException e) {
+            return false;
+        }
     }
 }

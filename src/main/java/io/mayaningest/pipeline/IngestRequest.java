@@ -96,6 +96,16 @@ public class IngestRequest {
     public String getState() { return state; }
     public void setState(String state) { this.state = state; }
 
+    /** Not stored: the ledger row was quarantined before and this is its replay (set by Ledger#begin). */
+    private boolean replay;
+    /** Not stored: Mayan's answer to this run's own upload request named the document (not adopted). */
+    private boolean documentCreatedHere;
+
+    public boolean isReplay() { return replay; }
+    public void setReplay(boolean replay) { this.replay = replay; }
+    public boolean isDocumentCreatedHere() { return documentCreatedHere; }
+    public void setDocumentCreatedHere(boolean documentCreatedHere) { this.documentCreatedHere = documentCreatedHere; }
+
     @Override
     public String toString() {
         return "IngestRequest[" + ingestId + " " + describe() + " state=" + state + " document=" + documentId + "]";

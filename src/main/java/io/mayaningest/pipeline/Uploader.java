@@ -45,6 +45,11 @@ public class Uploader {
 
     public void upload(IngestRequest item) throws InterruptedException {
         LedgerState state = LedgerState.valueOf(item.getState());
+        if (item.isReplay() && (state == LedgerState.UPLOADED || state == LedgerState.FILE_CONFIRMED)
+                && item.getDocumentId() != null && documentLost(item, state)) {
+            ledger.restartFromUpload(item);
+            state = LedgerState.VALIDATED;
+        }
         if (state == LedgerState.UPLOADING && adoptInterruptedUpload(item)) {
             return;
         }
@@ -68,6 +73,7 @@ public class Uploader {
                             + " but its answer has no document id", "look at Mayan's logs", null);
                 }
                 item.setDocumentId(document.path("id").asLong());
+                item.setDocumentCreatedHere(true);
             }
         } catch (MayanException e) {
             if (refusedBeforeHandling(e)) {
@@ -97,10 +103,42 @@ public class Uploader {
      * the view runs, and the view validates the serializer and the document type before it creates
      * anything (mayan-api.md §5, §6), so no document or file exists. Any other failure (no answer, a
      * timeout, 5xx) leaves the item UPLOADING: Mayan may have it. Without this, a replayed item whose
-     * upload got a 400 would wait out mayan.interrupted-upload-grace first.
+     * upload got a 400 would wait out mayan.interrupted-upload-grace first. A redirect (3xx) never
+     * reached Mayan's view either: Mayan does not redirect its API, so it came from a proxy or a login.
      */
     static boolean refusedBeforeHandling(MayanException e) {
-        return e.status() >= 400 && e.status() < 500 && e.status() != 408;
+        return e.status() >= 300 && e.status() < 500 && e.status() != 408;
+    }
+
+    /**
+     * A replay of an item that had reached a document: is that document still what the item needs?
+     * Asked of Mayan now, at the replay, never assumed from the reason it was quarantined with: the
+     * operator may have restored it from the trash meanwhile, and then uploading again would make a
+     * duplicate. Gone (404: trashed or deleted), or holding other content than this item's (the file
+     * changed during the upload, or the upload was altered on the way): upload again. Mayan not
+     * answering throws, so nothing is decided without its answer.
+     */
+    private boolean documentLost(IngestRequest item, LedgerState state) {
+        JsonNode document;
+        try {
+            document = client.get("documents/" + item.getDocumentId() + "/", Map.of());
+        } catch (MayanException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+            LOG.infof("%s: document %d is gone from Mayan (trashed or deleted); the replay uploads the file again",
+                    item.describe(), item.getDocumentId());
+            return true;
+        }
+        // Once confirmed, a newer file on the document (someone else's version) is no reason to upload again.
+        JsonNode checksum = document.path("file_latest").path("checksum");
+        if (state == LedgerState.UPLOADED && !item.isNewFileMode() && checksum.isTextual()
+                && !checksum.asText().isEmpty() && !checksum.asText().equalsIgnoreCase(item.getSha256())) {
+            LOG.infof("%s: document %d holds other content (checksum %s, not %s); the replay uploads the file again",
+                    item.describe(), item.getDocumentId(), checksum.asText(), item.getSha256());
+            return true;
+        }
+        return false;
     }
 
     /**

@@ -70,6 +70,9 @@ class BadInputCatalogueIT {
         List<String> reasons = List.of();
         BiConsumer<FakeMayan, JsonNode> check = (m, report) -> {
         };
+        /** Done right after the file is dropped, while the service works on it (the dropped file is given). */
+        BiConsumer<FakeMayan, Path> during = (m, file) -> {
+        };
         String skipped;
         /** Whether the item's document was created in Mayan before the failure (it is not a stray). */
         boolean createsDocument;
@@ -115,6 +118,11 @@ class BadInputCatalogueIT {
             return this;
         }
 
+        Case during(BiConsumer<FakeMayan, Path> action) {
+            during = action;
+            return this;
+        }
+
         Case createsDocument() {
             createsDocument = true;
             return this;
@@ -132,7 +140,7 @@ class BadInputCatalogueIT {
 
     /** The catalogue. Fragments are what the reason must contain; every report must also have a fix. */
     static List<Case> catalogue(long existingDocument, Optional<Path> unreadable) {
-        return List.of(
+        List<Case> all = new ArrayList<>(List.of(
                 // --- the mapping, checked against Mayan before anything is uploaded
                 bad("unknown document type", PLAIN, "unknown-type.pdf").json("{\"document_type\": \"Drawng\"}")
                         .reason("document type \"Drawng\" does not exist in Mayan", "existing types: Default, Drawing"),
@@ -223,7 +231,58 @@ class BadInputCatalogueIT {
                             assertThat(report.path("reason").asText()).contains("of document " + id + " with checksum");
                             assertThat(report.path("fix").asText()).contains("altered on the way", "delete document " + id);
                             assertThat(report.path("documentId").asLong()).isEqualTo(id);
-                        }));
+                        })));
+        all.addAll(adviceCases());
+        return all;
+    }
+
+    /**
+     * Advice that depends on what really happened in Mayan or to the file: a document trashed while its
+     * file is awaited, a file rewritten while it is uploaded, a proxy's upload limit.
+     */
+    static List<Case> adviceCases() {
+        int[] uploadsBefore = new int[1];
+        return List.of(
+                bad("document trashed in Mayan while its file is awaited", PLAIN, "trashed.pdf")
+                        .arm(m -> m.setProcessingPaused(true))
+                        .during((m, file) -> {
+                            try {
+                                await().atMost(Duration.ofSeconds(30)).until(() -> m.documentByLabel("trashed.pdf").isPresent());
+                                m.trashDocument(m.documentByLabel("trashed.pdf").orElseThrow().id());
+                            } finally {
+                                m.setProcessingPaused(false);
+                            }
+                        })
+                        .reason("was moved to Mayan's trash while the service waited for Mayan to process its file")
+                        .check((m, report) -> assertThat(report.path("fix").asText())
+                                .contains("uploads the file again as a new document", "restore it from Mayan's trash")),
+                bad("file rewritten while it is uploaded", PLAIN, "rewritten.pdf")
+                        // Throttled uploads (429, Retry-After 1 s): the file is rewritten after it was hashed and
+                        // before the upload that goes through reads it.
+                        .arm(m -> {
+                            uploadsBefore[0] = m.count("POST", "/api/v4/documents/upload/");
+                            m.failNext("POST", "/api/v4/documents/upload/", 429, 2);
+                        })
+                        .during((m, file) -> {
+                            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                                    .until(() -> m.count("POST", "/api/v4/documents/upload/") > uploadsBefore[0]);
+                            try {
+                                Files.write(file, pdf("rewritten in place " + UUID.randomUUID()));
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        })
+                        .createsDocument()
+                        .reason("was changed while it was being uploaded", "(the changed content)")
+                        .check((m, report) -> {
+                            long id = m.documentByLabel("rewritten.pdf").orElseThrow().id();
+                            assertThat(report.path("fix").asText()).contains("delete document " + id)
+                                    .contains("replay the item once the file is complete").doesNotContain("proxy");
+                        }),
+                bad("upload larger than the proxy in front of Mayan takes", PLAIN, "too-large-for-proxy.pdf")
+                        .arm(m -> m.failNext("POST", "/api/v4/documents/upload/", 413, 1))
+                        .reason("refused POST documents/upload/ with 413: the file is larger than it accepts")
+                        .check((m, report) -> assertThat(report.path("fix").asText()).contains("client_max_body_size")));
     }
 
     @Test
@@ -263,6 +322,7 @@ class BadInputCatalogueIT {
                 } else {
                     drop(folder, c.file, c.content);
                 }
+                c.during.accept(run.mayan, folder.resolve(c.file));
                 JsonNode report = awaitReport(folder, c.file, run.service);
 
                 String reason = report.path("reason").asText();
@@ -315,6 +375,11 @@ class BadInputCatalogueIT {
                     "Mayan refused the service's credentials (403");
             serviceLevel(run, "Mayan URL that is not Mayan", notMayanUrl, FaultRun.TOKEN,
                     notMayanUrl + " does not look like Mayan EDMS");
+            // A single sign-on proxy in front of Mayan that sends every request to its login page.
+            run.mayan.setLoginRedirect(run.mayan.baseUrl() + FakeMayan.LOGIN_PATH + "?client_id=mayan-ingest");
+            serviceLevel(run, "a proxy's redirect to its login page", run.mayan.baseUrl(), FaultRun.TOKEN,
+                    "with a redirect (302) to " + run.mayan.baseUrl() + " instead of Mayan's JSON");
+            run.mayan.setLoginRedirect(null);
             assertThat(run.mayan.documents()).isEmpty();
         } finally {
             notMayan.stop(0);

@@ -16,9 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.mayaningest.FakeMayanResource;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.testing.FakeDocument;
 import io.mayaningest.testing.FakeMayan;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -77,6 +80,63 @@ class QuarantineApiTest {
         assertThat(plain.resolve(".error").resolve(name + ".error.json")).doesNotExist();
         given().header("Authorization", AUTH).contentType(ContentType.JSON).body("{}")
                 .post("/api/quarantine/" + id + "/replay").then().statusCode(409);
+    }
+
+    @Test
+    void aDocumentTrashedWhileItsFileIsAwaitedIsUploadedAgainOnReplay() throws IOException {
+        String name = "trashed-" + UUID.randomUUID() + ".pdf";
+        long first = uploadAndTrashWhileProcessing(name);
+
+        JsonNode report = awaitError(plain, name);
+        assertThat(report.path("reason").asText()).contains("document " + first + ", created in Mayan for \"" + name)
+                .contains("was moved to Mayan's trash while the service waited for Mayan to process its file");
+        assertThat(report.path("fix").asText()).contains("uploads the file again as a new document")
+                .contains("restore it from Mayan's trash before the replay");
+        String id = ledger.all().stream().filter(e -> e.fileName().equals(name)).findFirst().orElseThrow().id();
+
+        given().header("Authorization", AUTH).contentType(ContentType.JSON).body("{\"reason\": \"it was trashed by mistake\"}")
+                .post("/api/quarantine/" + id + "/replay").then().statusCode(202);
+
+        awaitDone(plain, name);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ledger.find(id).orElseThrow().state() == LedgerState.DONE);
+        FakeDocument again = mayan.documentByLabel(name).orElseThrow();
+        assertThat(again.id()).isNotEqualTo(first);
+        assertThat(mayan.documents()).filteredOn(d -> d.label().equals(name)).hasSize(1);
+        assertThat(mayan.isTrashed(first)).isTrue();
+        assertThat(ledger.find(id).orElseThrow().documentId()).isEqualTo(again.id());
+    }
+
+    @Test
+    void aTrashedDocumentRestoredBeforeTheReplayIsResumedNotUploadedAgain() throws IOException {
+        String name = "restored-" + UUID.randomUUID() + ".pdf";
+        long first = uploadAndTrashWhileProcessing(name);
+        awaitError(plain, name);
+        String id = ledger.all().stream().filter(e -> e.fileName().equals(name)).findFirst().orElseThrow().id();
+        int uploads = mayan.count("POST", "/api/v4/documents/upload/");
+
+        mayan.restoreDocument(first);
+        given().header("Authorization", AUTH).contentType(ContentType.JSON).body("{\"reason\": \"restored it\"}")
+                .post("/api/quarantine/" + id + "/replay").then().statusCode(202);
+
+        awaitDone(plain, name);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ledger.find(id).orElseThrow().state() == LedgerState.DONE);
+        assertThat(mayan.documents()).filteredOn(d -> d.label().equals(name)).hasSize(1)
+                .allMatch(d -> d.id() == first);
+        assertThat(mayan.count("POST", "/api/v4/documents/upload/")).isEqualTo(uploads);
+    }
+
+    /** Drops a file and trashes its document in Mayan while Mayan has not processed its file yet. */
+    private long uploadAndTrashWhileProcessing(String name) throws IOException {
+        mayan.setProcessingPaused(true);
+        try {
+            drop(plain, name, pdf(name));
+            await().atMost(Duration.ofSeconds(30)).until(() -> mayan.documentByLabel(name).isPresent());
+            long id = mayan.documentByLabel(name).orElseThrow().id();
+            mayan.trashDocument(id);
+            return id;
+        } finally {
+            mayan.setProcessingPaused(false);
+        }
     }
 
     @Test

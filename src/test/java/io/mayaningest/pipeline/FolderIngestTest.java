@@ -6,6 +6,7 @@ import static io.mayaningest.Drops.drop;
 import static io.mayaningest.Drops.pdf;
 import static io.mayaningest.Drops.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -23,11 +24,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.mayaningest.FakeMayanResource;
+import io.mayaningest.ledger.Ledger;
+import io.mayaningest.ledger.LedgerState;
 import io.mayaningest.testing.FakeDocument;
 import io.mayaningest.testing.FakeFile;
 import io.mayaningest.testing.FakeMayan;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +48,9 @@ class FolderIngestTest {
     private final FakeMayan mayan = FakeMayanResource.mayan();
     private final Path drawings = FakeMayanResource.inbox("drawings");
     private final Path plain = FakeMayanResource.inbox("plain");
+
+    @Inject
+    Ledger ledger;
 
     @Test
     void newDocumentWithMetadataTagsAndCabinetsFromFileNamePattern() throws IOException {
@@ -200,6 +208,62 @@ class FolderIngestTest {
         assertThat(mayan.documents().stream().filter(d -> d.label().equals(name))).hasSize(1);
         assertThat(mayan.documentByLabel(name).orElseThrow().latestFile().orElseThrow().checksum())
                 .isEqualTo(sha256(content));
+    }
+
+    @Test
+    void aRedirectToALoginPagePausesTheSourcesAndNamesTheProxyNotTheFile() throws IOException {
+        String name = "behind-sso-" + UUID.randomUUID() + ".pdf";
+        // As a single sign-on proxy in front of Mayan answers: a 302 to its login page, with secrets in the query.
+        mayan.setLoginRedirect("https://sso.example.test:8443/oauth2/start?client_id=mayan&state=s3cr3t");
+        try {
+            drop(plain, name, pdf(name));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonPath ready = given().get("/q/health/ready").then().extract().jsonPath();
+                assertThat(ready.getString("checks.find { it.name == 'mayan' }.status")).isEqualTo("DOWN");
+                Map<String, Object> data = ready.getMap("checks.find { it.name == 'mayan' }.data");
+                assertThat((String) data.get("reason")).contains("with a redirect (302) to https://sso.example.test:8443 ")
+                        .contains("a proxy or single sign-on in front of Mayan")
+                        .doesNotContain("s3cr3t").doesNotContain("client_id").doesNotContain("oauth2").doesNotContain("rd=");
+                assertThat((String) data.get("fix")).contains("point mayan.url at Mayan's API directly")
+                        .contains("let the proxy pass API calls");
+            });
+            // Not the file's fault: it waits in the folder, nothing in error/, no quarantined ledger row.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
+                    Files.exists(plain.resolve(name)) && !Files.exists(plain.resolve(".error").resolve(name)));
+            assertThat(ledger.all()).noneMatch(e -> e.fileName().equals(name) && e.state() == LedgerState.FAILED);
+        } finally {
+            mayan.setLoginRedirect(null);
+        }
+        awaitDone(plain, name);
+        assertThat(mayan.documents().stream().filter(d -> d.label().equals(name))).hasSize(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(given().get("/q/health/ready").then().extract()
+                .jsonPath().getString("checks.find { it.name == 'mayan' }.status")));
+    }
+
+    @Test
+    void aFileRewrittenWhileItIsUploadedIsReportedAsChangedNotAsAProxy() throws IOException {
+        String name = "rewritten-" + UUID.randomUUID() + ".pdf";
+        byte[] first = pdf("first " + name);
+        byte[] second = pdf("second and longer content of " + name);
+        int uploads = mayan.count("POST", "/api/v4/documents/upload/");
+        // Mayan throttles the first two uploads (429, Retry-After: 1 s; fewer than mayan.max-retries, so the
+        // same exchange carries on): meanwhile the file is rewritten in place, after the service read and
+        // hashed it and before the upload that goes through reads it.
+        mayan.failNext("POST", "/api/v4/documents/upload/", 429, 2);
+        drop(plain, name, first);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(() -> mayan.count("POST", "/api/v4/documents/upload/") > uploads);
+        Files.write(plain.resolve(name), second);
+
+        JsonNode report = awaitError(plain, name);
+        long id = mayan.documentByLabel(name).orElseThrow().id();
+        assertThat(report.path("reason").asText()).contains("was changed while it was being uploaded")
+                .contains("was " + sha256(first) + " when the service read it and is " + sha256(second) + " now")
+                .contains("file", "of document " + id + " with checksum " + sha256(second) + " (the changed content)")
+                .doesNotContain("proxy");
+        assertThat(report.path("fix").asText()).contains("delete document " + id + " in Mayan")
+                .contains("replay the item once the file is complete").doesNotContain("proxy");
+        assertThat(plain.resolve(".error").resolve(name)).hasBinaryContent(second);
     }
 
     // ---- clear errors, nothing lost -------------------------------------------------------------

@@ -339,7 +339,32 @@ public final class FakeMayan implements AutoCloseable {
         }
     }
 
+    /** Whether the document is in the trash (see {@link #trashDocument}). */
+    public boolean isTrashed(long id) {
+        synchronized (store) {
+            return store.trashed.containsKey(id);
+        }
+    }
+
     // --- fixtures (state set directly, no REST side effects) -----------------------------------
+
+    /**
+     * Moves a document to the trash, as a user does in Mayan ({@code DELETE documents/{id}/} does the
+     * same over REST): from then on every document endpoint answers 404 for it and lists hide it, while
+     * {@code trashed_documents/{id}/} shows it. Processing of its files goes on.
+     */
+    public void trashDocument(long id) {
+        if (!store.trash(id)) {
+            throw new IllegalArgumentException("no document with id " + id);
+        }
+    }
+
+    /** Restores a trashed document with its id and files ({@code POST trashed_documents/{id}/restore/}). */
+    public void restoreDocument(long id) {
+        if (!store.restore(id)) {
+            throw new IllegalArgumentException("no trashed document with id " + id);
+        }
+    }
 
     public long createDocumentType(String label) {
         synchronized (store) {
@@ -446,6 +471,25 @@ public final class FakeMayan implements AutoCloseable {
     // --- request pipeline ----------------------------------------------------------------------
 
     private volatile boolean unreachable;
+    private volatile String loginRedirect;
+
+    /** Where {@link #setLoginRedirect} may point on this server: an HTML login form, as a proxy serves it. */
+    public static final String LOGIN_PATH = "/oauth2/sign_in";
+    private static final String LOGIN_PAGE = "<!DOCTYPE html><html lang=\"en\"><head><title>Sign In</title></head><body>"
+            + "<form method=\"GET\" action=\"" + LOGIN_PATH + "\"><input type=\"hidden\" name=\"rd\">"
+            + "<button type=\"submit\">Sign in with your company account</button></form></body></html>";
+
+    /**
+     * While set, Mayan sits behind a single sign-on proxy (oauth2-proxy, Authelia, an SSO gateway) that
+     * lets no request through without its session cookie: every request is answered 302 with
+     * {@code Location: <location>?rd=<the URL that was asked for>} and nothing reaches Mayan. On this
+     * server {@link #LOGIN_PATH} then answers the proxy's HTML login form. {@code null} lets requests
+     * through again.
+     */
+    public FakeMayan setLoginRedirect(String location) {
+        this.loginRedirect = location;
+        return this;
+    }
 
     /**
      * While set, every connection is closed without an answer, as a Mayan that is down or restarting
@@ -501,6 +545,16 @@ public final class FakeMayan implements AutoCloseable {
 
     /** The order of a Django + DRF request: URL resolution, authentication, throttling, method, access, view. */
     private Reply answer(ApiRequest request) throws IOException {
+        String login = loginRedirect;
+        if (login != null) {
+            // The proxy answers before Mayan sees anything: no fault, no throttle, no state change.
+            if (request.rawPath.equals(LOGIN_PATH)) {
+                return Reply.raw(200, "text/html; charset=utf-8", LOGIN_PAGE);
+            }
+            String back = java.net.URLEncoder.encode(request.absoluteUri(), StandardCharsets.UTF_8);
+            return Reply.raw(302, "text/html; charset=utf-8", "<a href=\"" + login + "\">Found</a>.")
+                    .header("Location", login + (login.contains("?") ? "&" : "?") + "rd=" + back);
+        }
         Fault stall = takeFault(true, request);
         if (stall != null) {
             stallThisRequest(stall.delay);

@@ -391,6 +391,48 @@ class FakeMayanTest {
     }
 
     @Test
+    void aTrashedDocumentIsHiddenEverywhereButInTheTrashAndCanBeRestored() throws Exception {
+        long doc = mayan.createDocument(1, "t", new byte[] {1}, "t.bin");
+
+        Response trashed = send(authorized("/documents/" + doc + "/").DELETE());
+        assertEquals(202, trashed.status);
+        assertEquals("", trashed.body);
+        assertTrue(mayan.isTrashed(doc));
+        Response hidden = get("/documents/" + doc + "/");
+        assertEquals(404, hidden.status);
+        assertEquals("No Document matches the given query.", hidden.json().get("detail").asText());
+        assertEquals(404, get("/documents/" + doc + "/files/").status);
+        assertEquals(0, get("/documents/?filter_label=t").json().get("count").asInt());
+        JsonNode inTrash = get("/trashed_documents/" + doc + "/").json();
+        assertEquals("t", inTrash.get("label").asText());
+        assertTrue(inTrash.get("restore_url").asText().endsWith("/api/v4/trashed_documents/" + doc + "/restore/"));
+
+        Response restored = send(authorized("/trashed_documents/" + doc + "/restore/").POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, restored.status);
+        assertEquals("", restored.body);
+        assertEquals(200, get("/documents/" + doc + "/").status);
+        assertEquals(404, get("/trashed_documents/" + doc + "/").status);
+    }
+
+    @Test
+    void behindALoginProxyEveryRequestIsRedirectedAndNothingReachesMayan() throws Exception {
+        mayan.setLoginRedirect(mayan.baseUrl() + FakeMayan.LOGIN_PATH + "?client_id=x");
+        Response upload = send(authorized("/documents/").header("Content-Type", "application/json")
+                .POST(json(Map.of("document_type_id", 1))));
+        assertEquals(302, upload.status);
+        String location = upload.headers.firstValue("Location").orElseThrow();
+        assertTrue(location.startsWith(mayan.baseUrl() + FakeMayan.LOGIN_PATH + "?client_id=x&rd="), location);
+        assertTrue(location.endsWith(URLEncoder.encode(mayan.apiUrl() + "/documents/", StandardCharsets.UTF_8)), location);
+        Response page = send(HttpRequest.newBuilder(URI.create(location)).GET());
+        assertEquals(200, page.status);
+        assertTrue(page.headers.firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+        assertTrue(mayan.documents().isEmpty());
+
+        mayan.setLoginRedirect(null);
+        assertEquals(200, get("/documents/").status);
+    }
+
+    @Test
     void cabinetsHaveFullPathsAndTakeDocuments() throws Exception {
         long doc = mayan.createDocument(1, "d", new byte[] {1}, "d.bin");
         long root = mayan.createCabinet("Finance", null);

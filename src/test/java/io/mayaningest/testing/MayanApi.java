@@ -125,7 +125,7 @@ final class MayanApi {
         route("/documents/upload/", Anonymous.NOT_FOUND, "DocumentType").post(this::upload)
                 // [4.12] marks the endpoint deprecated on every response (§5).
                 .header("Deprecation", "true").header("Sunset", "Thu, 01 Jul 2027 00:00:00 GMT");
-        route("/documents/(?<doc>\\d+)/", Anonymous.NOT_FOUND, "Document").get(this::getDoc);
+        route("/documents/(?<doc>\\d+)/", Anonymous.NOT_FOUND, "Document").get(this::getDoc).delete(this::trashDoc);
         route("/documents/(?<doc>\\d+)/files/", Anonymous.NOT_FOUND, "Document")
                 .get(this::listFiles).post(this::uploadFile);
         route("/documents/(?<doc>\\d+)/files/(?<file>\\d+)/", Anonymous.NOT_FOUND, "Document").get(this::getFile);
@@ -137,6 +137,10 @@ final class MayanApi {
         route("/documents/(?<doc>\\d+)/tags/attach/", Anonymous.NOT_FOUND, "Document").post(r -> tagAction(r, true));
         route("/documents/(?<doc>\\d+)/tags/remove/", Anonymous.NOT_FOUND, "Document").post(r -> tagAction(r, false));
         route("/documents/(?<doc>\\d+)/cabinets/", Anonymous.NOT_FOUND, "Document").get(this::listDocCabinets);
+
+        route("/trashed_documents/(?<doc>\\d+)/", Anonymous.NOT_FOUND, "TrashedDocument").get(this::getTrashedDoc);
+        route("/trashed_documents/(?<doc>\\d+)/restore/", Anonymous.NOT_FOUND, "TrashedDocument")
+                .post(this::restoreTrashedDoc);
 
         route("/tags/", Anonymous.EMPTY_LIST, null).get(this::listTags).post(this::createTag);
         route("/tags/(?<tag>\\d+)/", Anonymous.NOT_FOUND, "Tag").get(this::getTag);
@@ -462,6 +466,34 @@ final class MayanApi {
     private Reply getDoc(ApiRequest r) {
         synchronized (store) {
             return Reply.ok(store.json(doc(r), r.api(), false));
+        }
+    }
+
+    /** {@code DELETE documents/{id}/} moves the document to the trash: 202 (§6, [REL 4.1]). */
+    private Reply trashDoc(ApiRequest r) {
+        synchronized (store) {
+            store.trash(doc(r).id);
+            return Reply.empty(202);
+        }
+    }
+
+    private Reply getTrashedDoc(ApiRequest r) {
+        synchronized (store) {
+            Doc doc = store.trashed.get(r.pathId("doc"));
+            if (doc == null) {
+                throw MayanError.notFound("TrashedDocument");
+            }
+            return Reply.ok(store.trashedJson(doc, r.api()));
+        }
+    }
+
+    /** APITrashedDocumentRestoreView is an ObjectActionAPIView: 200 with an empty body, like tag attach (§9). */
+    private Reply restoreTrashedDoc(ApiRequest r) {
+        synchronized (store) {
+            if (!store.restore(r.pathId("doc"))) {
+                throw MayanError.notFound("TrashedDocument");
+            }
+            return Reply.empty(200);
         }
     }
 

@@ -97,6 +97,7 @@ final class MayanStore {
         final List<MetaRow> metadata = new ArrayList<>();
         final Set<Tag> tags = new LinkedHashSet<>();
         final Set<Cabinet> cabinets = new LinkedHashSet<>();
+        Instant trashedAt;
     }
 
     static final class DocFile {
@@ -157,6 +158,11 @@ final class MayanStore {
     final Map<Long, MetaType> metaTypes = new LinkedHashMap<>();
     final Map<Long, Relation> relations = new LinkedHashMap<>();
     final Map<Long, Doc> docs = new LinkedHashMap<>();
+    /**
+     * Documents in the trash, out of {@link #docs}: every document endpoint answers 404 for them and
+     * every list hides them (§9, §10, [REL 4.1]); only {@code trashed_documents/} shows them.
+     */
+    final Map<Long, Doc> trashed = new LinkedHashMap<>();
     final Map<Long, Tag> tags = new LinkedHashMap<>();
     final Map<Long, Cabinet> cabinets = new LinkedHashMap<>();
 
@@ -191,11 +197,12 @@ final class MayanStore {
 
     /** Back to a fresh Mayan: only the "Default" document type that common_initial_setup creates (§3). */
     synchronized void clear() {
-        for (Doc doc : docs.values()) {
+        for (Doc doc : java.util.stream.Stream.concat(docs.values().stream(), trashed.values().stream()).toList()) {
             for (DocFile file : doc.files) {
                 deleteQuietly(file.content);
             }
         }
+        trashed.clear();
         docTypes.clear();
         metaTypes.clear();
         relations.clear();
@@ -346,6 +353,28 @@ final class MayanStore {
         doc.label = label;
         docs.put(doc.id, doc);
         return doc;
+    }
+
+    /** {@code DELETE documents/{id}/}: to the trash, with the time it was trashed; false if not a live document. */
+    synchronized boolean trash(long id) {
+        Doc doc = docs.remove(id);
+        if (doc == null) {
+            return false;
+        }
+        doc.trashedAt = Instant.now();
+        trashed.put(id, doc);
+        return true;
+    }
+
+    /** {@code POST trashed_documents/{id}/restore/}: back among the documents, with its id, files and all. */
+    synchronized boolean restore(long id) {
+        Doc doc = trashed.remove(id);
+        if (doc == null) {
+            return false;
+        }
+        doc.trashedAt = null;
+        docs.put(id, doc);
+        return true;
     }
 
     /** A file that is already fully processed (fixture documents). */
@@ -600,6 +629,20 @@ final class MayanStore {
             v.put("url", versionUrl);
         }
         o.put("version_list_url", url + "versions/");
+        return o;
+    }
+
+    /** TrashedDocumentSerializer: the document's identity, when it was trashed and how to restore it. */
+    ObjectNode trashedJson(Doc d, String api) {
+        String url = api + "/trashed_documents/" + d.id + "/";
+        ObjectNode o = object();
+        o.set("document_type", json(d.type, api));
+        o.put("id", d.id);
+        o.put("label", d.label);
+        o.put("restore_url", url + "restore/");
+        o.put("trashed_date_time", time(d.trashedAt));
+        o.put("url", url);
+        o.put("uuid", d.uuid.toString());
         return o;
     }
 

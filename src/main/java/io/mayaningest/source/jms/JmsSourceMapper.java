@@ -2,7 +2,6 @@ package io.mayaningest.source.jms;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -83,7 +82,8 @@ public class JmsSourceMapper {
         String original = message.propertyExists(ORIGINAL_ID) ? message.getStringProperty(ORIGINAL_ID) : null;
         item.setSourceKey(original != null && !original.isBlank() ? original : messageId);
         String fallback = SafeNames.segment(messageId == null ? "message" : messageId.replaceFirst("^ID:", "")) + ".bin";
-        item.setFileName(SafeNames.fileName(text(message, FILE_NAME), fallback));
+        // Mayan's label and file name hold 255 characters; counted in bytes, it also fits any file system.
+        item.setFileName(Spool.shorten(SafeNames.fileName(text(message, FILE_NAME), fallback), Spool.MAX_NAME_BYTES));
         exchange.getMessage().setBody(item);
 
         if (!(message instanceof BytesMessage bytes)) {
@@ -92,16 +92,17 @@ public class JmsSourceMapper {
         }
         SourceConfig source = mapping.source(sourceName);
         Path dir = JmsSourceRoutes.spoolPath(sourceName, source, config).resolve(SafeNames.segment(messageId));
-        Path file = dir.resolve(item.getFileName());
+        // A short name of its own: a long MayanFileName in a multi-byte script is more than the 255 bytes a
+        // file system allows, and every redelivery would fail the same way.
+        Path file = dir.resolve(Spool.spoolName(item.getFileName()));
         item.setPayload(file);
         long limit = source.maxFileSize();
         MessageDigest digest = Spool.sha256();
         byte[] chunk = new byte[64 * 1024];
         long size = 0;
         try {
-            Files.createDirectories(dir);
             bytes.reset();
-            try (OutputStream out = Files.newOutputStream(file)) {
+            try (OutputStream out = Spool.open(file)) {
                 for (int n; (n = bytes.readBytes(chunk)) > 0;) {
                     size += n;
                     if (limit > 0 && size > limit) {
@@ -113,9 +114,12 @@ public class JmsSourceMapper {
                     out.write(chunk, 0, n);
                 }
             }
+        } catch (Spool.WriteFailed e) {
+            throw Spool.failure(e, "the message body", "the message is in the dead-letter queue; send it back to the"
+                    + " source's queue to ingest it");
         } catch (IOException e) {
             throw IngestException.transientFailure("the message body could not be spooled to " + file + ": " + e,
-                    "check free space and permissions of the spool directory", e);
+                    "the message is rolled back and redelivered by the broker", e);
         }
         item.setSize(size);
         item.setSha256(HexFormat.of().formatHex(digest.digest()));

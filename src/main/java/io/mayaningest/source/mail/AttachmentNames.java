@@ -3,6 +3,8 @@ package io.mayaningest.source.mail;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import io.mayaningest.source.Spool;
+
 /**
  * Attachment file names come from whoever sent the mail. They become a spool file name and the
  * document's file name in Mayan, so they are reduced to one harmless path segment: the last segment
@@ -13,8 +15,11 @@ import java.util.Locale;
  */
 public final class AttachmentNames {
 
-    /** Generous for any file system (255 bytes) even with the spool's index prefix and UTF-8. */
-    static final int MAX_LENGTH = 120;
+    /**
+     * In UTF-8 bytes: the name goes to Mayan (label and file name hold 255 characters) and is shown to
+     * people; the spool uses a shorter name of its own ({@link Spool#spoolName}).
+     */
+    static final int MAX_BYTES = Spool.MAX_NAME_BYTES;
 
     private AttachmentNames() {
     }
@@ -43,12 +48,7 @@ public final class AttachmentNames {
         if (name.isEmpty()) {
             return fallback;
         }
-        if (name.length() > MAX_LENGTH) {
-            int dot = name.lastIndexOf('.');
-            String ext = dot > 0 && name.length() - dot <= 10 ? name.substring(dot) : "";
-            name = name.substring(0, MAX_LENGTH - ext.length()) + ext;
-        }
-        return name;
+        return Spool.shorten(name, MAX_BYTES);
     }
 
     /**

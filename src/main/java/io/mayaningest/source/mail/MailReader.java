@@ -33,6 +33,7 @@ import io.mayaningest.source.FileSourceFilter;
 import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
 import io.mayaningest.source.Sidecar;
+import io.mayaningest.source.Spool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.mail.Address;
 import jakarta.mail.Folder;
@@ -102,10 +103,19 @@ public class MailReader {
         }
         ledger.begin(record);
         deleteTree(spoolDir);
-        Files.createDirectories(spoolDir);
         try {
+            try {
+                Files.createDirectories(spoolDir);
+            } catch (IOException e) {
+                throw Spool.failure(new Spool.WriteFailed(spoolDir.resolve("."), e), batch.describe(), replay(settings));
+            }
             spool(batch, message);
         } catch (IngestException e) {
+            if (!e.isPermanent()) {
+                // The spool is full: the mail stays unread on the server until there is space.
+                deleteTree(spoolDir);
+                throw e;
+            }
             batch.mailFailure(e);
         } catch (ParseException e) {
             batch.mailFailure(IngestException.permanent("the mail cannot be parsed: " + e.getMessage(),
@@ -150,10 +160,14 @@ public class MailReader {
                 LOG.debugf("Attachment \"%s\" of %s does not match the attachments filter; skipped", name, batch.describe());
                 continue;
             }
-            Path target = AttachmentNames.inside(batch.spoolDir(), index + "-" + name);
+            // Spooled under a short name (the full name goes to Mayan): a long name in a multi-byte script
+            // is longer than the 255 bytes a file system allows, and would otherwise fail every poll.
+            Path target = AttachmentNames.inside(batch.spoolDir(), index + "-" + Spool.spoolName(name));
             Spooled spooled;
             try (InputStream in = part.getInputStream()) {
                 spooled = write(in, target);
+            } catch (Spool.WriteFailed e) {
+                throw Spool.failure(e, "attachment \"" + name + "\" of " + batch.describe(), replay(settings));
             }
             if (spooled.size() == 0) {
                 Files.delete(target);
@@ -186,15 +200,18 @@ public class MailReader {
         if (mapping.source(settings.name()).storeEmail()) {
             String subject = batch.values().get("mail.subject");
             String base = !subject.isBlank() ? subject : batch.values().get("mail.message-id");
-            String name = AttachmentNames.sanitise(base, 0).replaceFirst("^attachment-0$", "mail") + ".eml";
-            Path target = AttachmentNames.inside(batch.spoolDir(), "0-" + name);
+            String name = Spool.shorten(AttachmentNames.sanitise(base, 0).replaceFirst("^attachment-0$", "mail"),
+                    Spool.MAX_NAME_BYTES - ".eml".length()) + ".eml";
+            Path target = AttachmentNames.inside(batch.spoolDir(), "0-" + Spool.spoolName(name));
             Spooled spooled;
-            try (OutputStream out = Files.newOutputStream(target)) {
+            try (OutputStream out = Spool.open(target)) {
                 MessageDigest digest = sha256();
                 CountingDigestStream counting = new CountingDigestStream(out, digest);
                 message.writeTo(counting);
                 counting.flush();
                 spooled = new Spooled(counting.count, HexFormat.of().formatHex(digest.digest()));
+            } catch (Spool.WriteFailed e) {
+                throw Spool.failure(e, "the mail as " + name + " (store-email) of " + batch.describe(), replay(settings));
             }
             IngestRequest item = item(batch, target, name, batch.identity() + "#eml", spooled);
             Map<String, String> values = new LinkedHashMap<>(batch.values());
@@ -329,12 +346,15 @@ public class MailReader {
     }
 
     private static Spooled write(InputStream in, Path target) throws IOException {
-        MessageDigest digest = sha256();
-        long size;
-        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(target), digest)) {
-            size = in.transferTo(out);
-        }
-        return new Spooled(size, HexFormat.of().formatHex(digest.digest()));
+        Spool.Spooled spooled = Spool.copy(in, target, 0);
+        return new Spooled(spooled.size(), spooled.sha256());
+    }
+
+    /** What happens to a mail that failed for good, and how to replay it (for the fix). */
+    private static String replay(MailSettings settings) {
+        return settings.isImap() ? "the mail is moved to the folder " + settings.failedFolder()
+                + "; move it back to " + settings.folder() + " (unread) to ingest it again"
+                : "the mail stays on the POP3 server; send it again to ingest it";
     }
 
     /** Counts and digests what {@link Message#writeTo} writes. */

@@ -75,6 +75,25 @@ class JmsIngestTest {
     }
 
     @Test
+    void aFileNameLongerThanTheFileSystemAllowsIsIngestedUnderItsNameShortenedByBytes() throws Exception {
+        String marker = UUID.randomUUID().toString().substring(0, 8);
+        // 150 characters, 454 bytes in UTF-8: the file system refuses a spool file of that name.
+        String longName = marker + "-" + "ü文".repeat(75) + ".pdf";
+        byte[] content = pdf("long " + marker);
+        String messageId = ArtemisResource.send(content, Map.of(JmsSourceMapper.FILE_NAME, longName));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> ledger.findBySourceKey("orders", messageId)
+                .map(e -> e.state() == LedgerState.DONE).orElse(false));
+        FakeDocument doc = mayan.documents().stream().filter(d -> d.label().startsWith(marker + "-")).findFirst()
+                .orElseThrow();
+        String name = doc.latestFile().orElseThrow().filename();
+        assertThat(name).startsWith(marker + "-ü文ü文").endsWith(".pdf");
+        assertThat(name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isBetween(250, 255);
+        assertThat(doc.latestFile().orElseThrow().checksum()).isEqualTo(sha256(content));
+        assertThat(doc.label()).isEqualTo(name.substring(0, name.length() - ".pdf".length()));
+    }
+
+    @Test
     void unknownDocumentTypeGoesToTheDeadLetterQueueWithItsReason() throws Exception {
         String marker = UUID.randomUUID().toString();
         byte[] content = pdf(marker);

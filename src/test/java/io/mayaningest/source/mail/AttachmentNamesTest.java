@@ -35,9 +35,16 @@ class AttachmentNamesTest {
     }
 
     @Test
-    void longNamesKeepTheirExtension() {
+    void longNamesAreShortenedByBytesAndKeepTheirExtension() {
         String name = AttachmentNames.sanitise("x".repeat(500) + ".pdf", 1);
-        assertThat(name).hasSize(AttachmentNames.MAX_LENGTH).endsWith(".pdf");
+        assertThat(name).hasSize(AttachmentNames.MAX_BYTES).endsWith(".pdf");
+        // Three bytes a character: 83 of them and ".pdf" are 253 bytes, an 84th would be 256.
+        String cjk = AttachmentNames.sanitise("文".repeat(200) + ".pdf", 1);
+        assertThat(cjk).isEqualTo("文".repeat(83) + ".pdf");
+        // A character is never cut in half: four-byte emoji (two UTF-16 units each) stay whole.
+        String emoji = AttachmentNames.sanitise("\uD83D\uDCC4".repeat(100) + ".pdf", 1);
+        assertThat(emoji).isEqualTo("\uD83D\uDCC4".repeat(62) + ".pdf");
+        assertThat(io.mayaningest.source.Spool.spoolName(cjk)).isEqualTo("文".repeat(32) + ".pdf");
     }
 
     @Test

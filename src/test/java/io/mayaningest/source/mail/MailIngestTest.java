@@ -161,6 +161,24 @@ class MailIngestTest {
     }
 
     @Test
+    void anAttachmentNameLongerThanTheFileSystemAllowsIsIngestedUnderItsNameShortenedByBytes() throws Exception {
+        String subject = "Long " + UUID.randomUUID();
+        // 200 characters, 604 bytes in UTF-8: more than the 255 bytes of a file name on any file system.
+        String longName = "文".repeat(200) + ".pdf";
+        byte[] content = pdf(subject);
+        Mails.send(IMAP_SEEN, subject, of(longName, content));
+
+        await().atMost(WAIT).until(() -> Mails.isSeen(IMAP_SEEN, subject));
+        FakeDocument doc = mayan.documents().stream().filter(d -> d.label().startsWith(subject + " - "))
+                .findFirst().orElseThrow();
+        String name = doc.latestFile().orElseThrow().filename();
+        assertThat(name).startsWith("文文文").endsWith(".pdf");
+        assertThat(name.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255).isGreaterThan(240);
+        assertThat(doc.label()).isEqualTo(subject + " - " + name);
+        assertThat(doc.latestFile().orElseThrow().checksum()).isEqualTo(sha256(content));
+    }
+
+    @Test
     void aMailMarkedUnreadAgainIsNotIngestedTwice() throws Exception {
         String subject = "Once " + UUID.randomUUID();
         Mails.send(IMAP_SEEN, subject, of("once.pdf", pdf(subject)));

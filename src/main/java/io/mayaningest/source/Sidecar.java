@@ -110,7 +110,7 @@ public final class Sidecar {
                 if (!e.getValue().isValueNode()) {
                     throw IngestException.permanent(where + ": metadata \"" + quote(e.getKey()) + "\" is "
                             + kind(e.getValue()) + ", not a text",
-                            "write the value as a text, e.g. \"" + quote(e.getKey()) + "\": \"4711\"");
+                            "write the value of \"" + quote(e.getKey()) + "\" as one text (in quotes)");
                 }
                 item.getMetadata().put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText());
             }

@@ -116,6 +116,13 @@ public interface IngestConfig {
         @WithDefault("false")
         boolean recursive();
 
+        /**
+         * Whether a symbolic link to a file (document or sidecar) is read through. Default {@code false}:
+         * a link goes to the error folder unread. Links to folders are never entered.
+         */
+        @WithDefault("false")
+        boolean followSymlinks();
+
         /** Comma-separated file-name globs to take (e.g. {@code *.pdf,*.tif}); all files when empty. */
         Optional<List<String>> include();
 

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.mayaningest.source.SafeNames;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -39,7 +41,7 @@ public class SourceHealth {
         Status previous = sources.get(source);
         if (previous == null || previous.up() || !reason.equals(previous.reason())) {
             // Logged once per distinct reason, not on every poll.
-            LOG.errorf("Source %s cannot poll: %s. Fix: %s", source, reason, fix);
+            LOG.errorf("Source %s cannot poll: %s. Fix: %s", source, SafeNames.visible(reason), SafeNames.visible(fix));
             sources.put(source, new Status(false, reason, fix, Instant.now()));
         }
     }

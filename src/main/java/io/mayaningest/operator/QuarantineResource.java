@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.ledger.LedgerState;
 import io.mayaningest.source.Acknowledgers;
+import io.mayaningest.source.SafeNames;
 import io.mayaningest.source.SourceAcknowledger;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -90,8 +91,8 @@ public class QuarantineResource {
             return problem(Response.Status.CONFLICT, "cannot replay " + id + ": " + e.getMessage());
         }
         ledger.replayRequested(id, reason);
-        LOG.infof("Replay of %s (%s from source %s) requested: %s", id, entry.get().fileName(), entry.get().source(),
-                reason);
+        LOG.infof("Replay of %s (%s from source %s) requested: %s", id, SafeNames.visible(entry.get().fileName()),
+                entry.get().source(), SafeNames.visible(reason));
         return Response.accepted(Map.of("id", id, "replayed", true, "reason", reason)).build();
     }
 
@@ -133,7 +134,8 @@ public class QuarantineResource {
             return problem(Response.Status.CONFLICT, "cannot discard " + id + ": " + e.getMessage());
         }
         ledger.discarded(id);
-        LOG.infof("Discarded quarantined %s (%s from source %s)", id, entry.get().fileName(), entry.get().source());
+        LOG.infof("Discarded quarantined %s (%s from source %s)", id, SafeNames.visible(entry.get().fileName()),
+                entry.get().source());
         return Response.ok(Map.of("id", id, "discarded", true)).build();
     }
 

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.mayaningest.source.SafeNames;
+
 /**
  * The canonical message every source produces (design.md, "The canonical message"). Everything after
  * the source route works on this object only, so a new source is one new route plus its mapping.
@@ -50,9 +52,12 @@ public class IngestRequest {
         return targetDocumentId != null;
     }
 
-    /** A short name for messages: source and file. */
+    /**
+     * A short name for messages and log lines: source and file, with control characters escaped (a file
+     * name with a line break must not forge a log line).
+     */
     public String describe() {
-        return "\"" + fileName + "\" from source \"" + sourceName + "\"";
+        return "\"" + SafeNames.visible(fileName) + "\" from source \"" + SafeNames.visible(sourceName) + "\"";
     }
 
     public String getIngestId() { return ingestId; }

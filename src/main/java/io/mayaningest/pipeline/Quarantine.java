@@ -2,6 +2,7 @@ package io.mayaningest.pipeline;
 
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.source.Acknowledgers;
+import io.mayaningest.source.SafeNames;
 import io.mayaningest.source.SourceAcknowledger;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
@@ -44,7 +45,8 @@ public class Quarantine {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         IngestException failure = Failures.asIngestException(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         if (item == null) {
-            LOG.errorf("Could not ingest an item that never became a request: %s. Fix: %s", failure.reason(), failure.fix());
+            LOG.errorf("Could not ingest an item that never became a request: %s. Fix: %s",
+                    SafeNames.visible(failure.reason()), SafeNames.visible(failure.fix()));
             return;
         }
         if (item.getIngestId() == null) {
@@ -59,7 +61,8 @@ public class Quarantine {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         IngestException failure = Failures.asIngestException(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         LOG.warnf("%s is left in place and tried again later: %s (%s)",
-                item == null ? "an item" : item.describe(), failure.reason(), failure.fix());
+                item == null ? "an item" : item.describe(), SafeNames.visible(failure.reason()),
+                SafeNames.visible(failure.fix()));
         if (item != null) {
             ledger.attemptFailed(item, failure.reason());
             acknowledger(item).retryLater(item, failure, exchange);

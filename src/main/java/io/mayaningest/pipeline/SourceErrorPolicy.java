@@ -1,10 +1,11 @@
 package io.mayaningest.pipeline;
 
 import io.mayaningest.config.MayanConfig;
+import io.mayaningest.source.SafeNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.jboss.logging.Logger;
 
 /**
  * The one error policy of every source route. Permanent failures go to quarantine at once, with
@@ -16,6 +17,7 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
 public class SourceErrorPolicy extends RouteConfigurationBuilder {
 
     public static final String ID = "source-error-policy";
+    private static final Logger LOG = Logger.getLogger(SourceErrorPolicy.class);
 
     private final MayanConfig config;
     private final Quarantine quarantine;
@@ -37,10 +39,12 @@ public class SourceErrorPolicy extends RouteConfigurationBuilder {
                     .useCollisionAvoidance()
                     .maximumRedeliveryDelay(config.retryMaxDelay().toMillis())
                     .asyncDelayedRedelivery()
-                    .retryAttemptedLogLevel(LoggingLevel.WARN)
+                    // Camel's own line quotes the exception's message as it is, and a reason can hold a
+                    // file name or a sidecar value with a line break: onFailure logs it escaped instead.
+                    .logRetryAttempted(false)
                     .logStackTrace(false)
                     .logExhausted(false)
-                    .onExceptionOccurred(SourceErrorPolicy::honourRetryAfter)
+                    .onExceptionOccurred(SourceErrorPolicy::onFailure)
                     .handled(true)
                     .bean(quarantine, "handle")
                 .end();
@@ -51,13 +55,23 @@ public class SourceErrorPolicy extends RouteConfigurationBuilder {
         return Failures.isTransient(exchange) && attempt < config.maxRetries();
     }
 
-    /** A 429's Retry-After overrides the back-off for the next redelivery (Camel reads this header). */
-    private static void honourRetryAfter(Exchange exchange) {
+    /**
+     * Every failure: a transient one is logged (escaped; a permanent one is logged by the quarantine),
+     * and a 429's Retry-After overrides the back-off for the next redelivery (Camel reads this header).
+     */
+    private static void onFailure(Exchange exchange) {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (t == null) {
             t = exchange.getException();
         }
         IngestException failure = Failures.asIngestException(t);
+        if (!failure.isPermanent()) {
+            Object body = exchange.getMessage().getBody();
+            LOG.warnf("%s failed on delivery attempt %d: %s (%s)",
+                    body instanceof IngestRequest item ? item.describe() : "an item",
+                    exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
+                    SafeNames.visible(failure.reason()), SafeNames.visible(failure.fix()));
+        }
         if (failure.retryAfter().isPresent()) {
             exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, failure.retryAfter().get().toMillis());
         } else {

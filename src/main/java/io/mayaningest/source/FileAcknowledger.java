@@ -2,6 +2,7 @@ package io.mayaningest.source;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -58,7 +59,8 @@ public class FileAcknowledger implements SourceAcknowledger {
             return;
         }
         Path target = moveWithCompanions(item, donePath(source));
-        LOG.infof("Ingested %s as Mayan document %d; moved to %s", item.describe(), item.getDocumentId(), target);
+        LOG.infof("Ingested %s as Mayan document %d; moved to %s", item.describe(), item.getDocumentId(),
+                SafeNames.visible(target));
     }
 
     @Override
@@ -66,11 +68,52 @@ public class FileAcknowledger implements SourceAcknowledger {
         SourceConfig source = config.sources().get(item.getSourceName());
         Path target = moveWithCompanions(item, errorPath(source));
         Map<String, Object> report = ErrorReport.of(item, failure);
-        report.put("replay", "move " + target.getFileName() + " (and its sidecar) back into the source folder");
+        storedAs(report, item.getFileName(), target);
+        report.put("replay", "move " + target.getFileName() + " (and its sidecar) back into the source folder"
+                + (target.getFileName().toString().equals(item.getFileName()) ? "" : " as " + item.getFileName()));
         json.writeValue(target.resolveSibling(target.getFileName() + ERROR_SUFFIX).toFile(), report);
         ledger.payloadMoved(item, target.toString());
-        LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s", item.describe(), failure.reason(), failure.fix(),
-                target);
+        LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s", item.describe(), SafeNames.visible(failure.reason()),
+                SafeNames.visible(failure.fix()), SafeNames.visible(target));
+    }
+
+    /** The name in the error folder, when it is not the file's own (shortened or made unique). */
+    private static void storedAs(Map<String, Object> report, String original, Path target) {
+        if (!target.getFileName().toString().equals(original)) {
+            report.put("storedAs", target.getFileName().toString());
+        }
+    }
+
+    /**
+     * A symbolic link to a folder met in a recursive scan (see {@link FileSourceFilter}): the link itself
+     * goes to the error folder with a report; the folder it points to is never entered nor touched.
+     * It has no ledger row: it is not a document, and there is nothing to replay.
+     */
+    public void linkedFolder(String sourceName, Path link) {
+        SourceConfig source = config.sources().get(sourceName);
+        Path root = Path.of(source.path().orElseThrow()).toAbsolutePath().normalize();
+        Path relative = root.relativize(link);
+        IngestRequest item = new IngestRequest();
+        item.setSourceName(sourceName);
+        item.setSourceKind(FileSourceRoutes.KIND);
+        item.setPayload(link);
+        item.setFileName(link.getFileName().toString());
+        try {
+            IngestException failure = IngestException.permanent("\"" + SafeNames.visible(relative)
+                    + "\" is a symbolic link to a folder (" + SafeNames.visible(Files.readSymbolicLink(link))
+                    + "); links to folders are never entered", "move the folder itself into the watched folder (the"
+                            + " link was moved to the error folder, the folder it points to was not touched)");
+            Path target = moveWithCompanions(item, errorPath(source));
+            Map<String, Object> report = ErrorReport.of(item, failure);
+            storedAs(report, item.getFileName(), target);
+            json.writeValue(target.resolveSibling(target.getFileName() + ERROR_SUFFIX).toFile(), report);
+            LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s", item.describe(),
+                    SafeNames.visible(failure.reason()), SafeNames.visible(failure.fix()), SafeNames.visible(target));
+        } catch (IOException e) {
+            // Left in place: it is not entered either way, and the next scan tries to move it again.
+            LOG.warnf("The link to a folder %s could not be moved to the error folder: %s", SafeNames.visible(link),
+                    SafeNames.visible(e));
+        }
     }
 
     /**
@@ -94,14 +137,14 @@ public class FileAcknowledger implements SourceAcknowledger {
         Files.createDirectories(target.getParent());
         for (String suffix : java.util.List.of(".json", ".yaml", ".yml")) {
             Path sidecar = payload.resolveSibling(payload.getFileName() + suffix);
-            if (Files.exists(sidecar)) {
+            if (Files.exists(sidecar, LinkOption.NOFOLLOW_LINKS)) {
                 Files.move(sidecar, target.resolveSibling(target.getFileName() + suffix));
             }
         }
         Files.deleteIfExists(payload.resolveSibling(payload.getFileName() + ERROR_SUFFIX));
         // Last: the folder source may take the document as soon as it appears, sidecar already in place.
         Files.move(payload, target);
-        LOG.infof("Replay: %s moved back to %s", payload, target);
+        LOG.infof("Replay: %s moved back to %s", SafeNames.visible(payload), SafeNames.visible(target));
     }
 
     @Override
@@ -111,45 +154,62 @@ public class FileAcknowledger implements SourceAcknowledger {
             Files.deleteIfExists(payload.resolveSibling(payload.getFileName() + suffix));
         }
         Files.deleteIfExists(payload);
-        LOG.infof("Discarded %s and its sidecar", payload);
+        LOG.infof("Discarded %s and its sidecar", SafeNames.visible(payload));
     }
 
     private static Path quarantined(Ledger.Entry entry) {
-        if (entry.payloadRef() == null || !Files.exists(Path.of(entry.payloadRef()))) {
+        // NOFOLLOW: a quarantined symbolic link is the payload, whether or not its target still exists.
+        if (entry.payloadRef() == null || !Files.exists(Path.of(entry.payloadRef()), LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalStateException("the payload of " + entry.id() + " is no longer at " + entry.payloadRef());
         }
         return Path.of(entry.payloadRef());
     }
 
+    /**
+     * Moves the item and its sidecar into {@code folder} (keeping the item's sub-folder). The name there
+     * is the file's own unless that one is taken, or too long for the file system once a suffix is added
+     * ({@code .error.json}, a sidecar's {@code .json}): then {@code <stem>-<stamp>-<id8><ext>} with the
+     * stem shortened by bytes, as the 255-byte limit counts bytes, not characters. The original name
+     * stays in the ledger and the report. A link is moved as a link (Files.move never follows one).
+     */
     private Path moveWithCompanions(IngestRequest item, Path folder) throws IOException {
         Path root = Path.of(config.sources().get(item.getSourceName()).path().orElseThrow()).toAbsolutePath().normalize();
         Path relative = root.relativize(item.getPayload().toAbsolutePath().normalize());
         Path targetDir = relative.getParent() == null ? folder : folder.resolve(relative.getParent());
         Files.createDirectories(targetDir);
-        Path target = targetDir.resolve(item.getFileName());
-        if (Files.exists(target)) {
-            // Never overwrite an earlier file of the same name.
-            target = targetDir.resolve(uniqueName(item));
+        int reserve = folder.equals(errorPath(config.sources().get(item.getSourceName()))) ? ERROR_SUFFIX.length() : 0;
+        for (Path companion : item.getCompanions()) {
+            reserve = Math.max(reserve, SafeNames.utf8Length(sidecarSuffix(companion)));
         }
-        if (Files.exists(item.getPayload())) {
+        Path target = targetDir.resolve(item.getFileName());
+        if (SafeNames.utf8Length(item.getFileName()) + reserve > SafeNames.MAX_NAME_BYTES
+                || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            // Never overwrite an earlier file of the same name.
+            target = targetDir.resolve(uniqueName(item, SafeNames.MAX_NAME_BYTES - reserve));
+        }
+        if (Files.exists(item.getPayload(), LinkOption.NOFOLLOW_LINKS)) {
             Files.move(item.getPayload(), target);
         }
         for (Path companion : item.getCompanions()) {
-            if (Files.exists(companion)) {
-                String suffix = companion.getFileName().toString().substring(item.getFileName().length());
-                Files.move(companion, target.resolveSibling(target.getFileName() + suffix));
+            if (Files.exists(companion, LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(companion, target.resolveSibling(target.getFileName() + sidecarSuffix(companion)));
             }
         }
         return target;
     }
 
-    private static String uniqueName(IngestRequest item) {
-        String name = item.getFileName();
-        int dot = name.lastIndexOf('.');
-        String stem = dot > 0 ? name.substring(0, dot) : name;
-        String ext = dot > 0 ? name.substring(dot) : "";
+    /**
+     * {@code .json}, {@code .yaml} or {@code .yml}: taken from the sidecar's own name, not by cutting
+     * the document's name off it, which would be wrong when one of the two is NFC and the other NFD.
+     */
+    private static String sidecarSuffix(Path companion) {
+        String name = companion.getFileName().toString();
+        return name.substring(name.lastIndexOf('.'));
+    }
+
+    private static String uniqueName(IngestRequest item, int maxBytes) {
         String id = item.getIngestId() == null ? "" : "-" + item.getIngestId().substring(0, 8);
-        return stem + "-" + STAMP.format(Instant.now()) + id + ext;
+        return SafeNames.fitBytes(item.getFileName(), "-" + STAMP.format(Instant.now()) + id, maxBytes);
     }
 
     public static Path donePath(SourceConfig source) {

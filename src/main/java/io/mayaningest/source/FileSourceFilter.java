@@ -11,8 +11,9 @@ import org.apache.camel.component.file.GenericFileFilter;
 
 /**
  * Decides what in a watched folder is a document: not hidden files or folders (our own .done and
- * .error live there, and so do editors' lock files), not sidecars, and only names the source's
- * include/exclude globs allow.
+ * .error live there, and so do editors' lock files), not sidecars, not what a link to a folder leads
+ * to, and only names the source's include/exclude globs allow. Links to files are let through: the
+ * mapper refuses them with a reason, so they end in the error folder instead of being ignored.
  */
 public class FileSourceFilter implements GenericFileFilter<Object> {
 
@@ -22,10 +23,24 @@ public class FileSourceFilter implements GenericFileFilter<Object> {
     private final List<PathMatcher> excludes;
     private final List<Path> skippedDirs;
     private final java.util.function.BooleanSupplier open;
+    private final java.util.function.Consumer<Path> linkedFolder;
 
+    /** For names only (a remote server's listing): no local link checks. */
     public FileSourceFilter(List<String> includes, List<String> excludes, List<Path> skippedDirs,
             java.util.function.BooleanSupplier open) {
+        this(includes, excludes, skippedDirs, open, null);
+    }
+
+    /**
+     * @param linkedFolder told of each symbolic link to a folder met in a recursive scan: such a link is
+     *            never entered (Camel would, and the files found there would then be moved out of the
+     *            folder they really are in), and Camel never hands a folder to the route, so the filter is
+     *            the one place that sees it
+     */
+    public FileSourceFilter(List<String> includes, List<String> excludes, List<Path> skippedDirs,
+            java.util.function.BooleanSupplier open, java.util.function.Consumer<Path> linkedFolder) {
         this.open = open;
+        this.linkedFolder = linkedFolder;
         this.includes = includes.stream().map(FileSourceFilter::glob).toList();
         this.excludes = excludes.stream().map(FileSourceFilter::glob).toList();
         this.skippedDirs = skippedDirs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
@@ -39,6 +54,12 @@ public class FileSourceFilter implements GenericFileFilter<Object> {
         }
         if (file.isDirectory()) {
             Path dir = Path.of(file.getAbsoluteFilePath()).normalize();
+            if (linkedFolder != null && java.nio.file.Files.isSymbolicLink(dir)) {
+                if (open.getAsBoolean()) {
+                    linkedFolder.accept(dir);
+                }
+                return false;
+            }
             return skippedDirs.stream().noneMatch(dir::equals);
         }
         if (isSidecarName(name) || !open.getAsBoolean()) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
@@ -58,11 +59,13 @@ public class FileSourceMapper {
             item.getCompanions().add(sidecar);
         }
         try {
-            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            boolean follow = source(sourceName).followSymlinks();
+            BasicFileAttributes attributes = attributes(path, follow);
             item.setSize(attributes.size());
             // A file changed in place is a new item; the same bytes at the same place after a restart are not.
             item.setSourceKey(root.relativize(path.toAbsolutePath().normalize()) + "|" + attributes.size() + "|"
                     + attributes.lastModifiedTime().toMillis());
+            refuseLinksAndSpecialFiles(item, attributes, sidecar, follow);
             // A folder's files keep their own names (unlike a mail's or a remote server's, which SafeNames
             // cleans), and Mayan would show a tab or a line break in the label and the file name; nothing
             // downstream handles such a name well, so it is refused with the one fix that works.
@@ -84,7 +87,59 @@ public class FileSourceMapper {
             throw IngestException.permanent("the service may not read the file (" + e.getMessage() + ")",
                     "give the service's user read permission on it", e);
         } catch (IOException e) {
-            throw IngestException.transientFailure("the file could not be read: " + e, "the file is tried again", e);
+            throw IngestException.transientFailure("the file could not be read: " + SafeNames.visible(e),
+                    "the file is tried again", e);
+        }
+    }
+
+    /**
+     * The attributes the item is known by: a link's own, unless the source follows links and the
+     * link's target exists (a dangling link is refused by {@link #refuseLinksAndSpecialFiles}).
+     */
+    private static BasicFileAttributes attributes(Path path, boolean follow) throws IOException {
+        BasicFileAttributes own = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (own.isSymbolicLink() && follow && Files.exists(path)) {
+            return Files.readAttributes(path, BasicFileAttributes.class);
+        }
+        return own;
+    }
+
+    /**
+     * Before a byte is read: a symbolic link in the folder (or as a sidecar) is not followed unless the
+     * source says {@code follow-symlinks=true}. Anyone who may write into the folder could otherwise
+     * link the service's own configuration (its token included) or any file the service's user may
+     * read, and have it uploaded to Mayan or quoted in an error report. Quarantine then moves the link
+     * itself, never its target. A named pipe or a device is refused too: reading one would block the
+     * source or never end.
+     */
+    private void refuseLinksAndSpecialFiles(IngestRequest item, BasicFileAttributes attributes, Path sidecar,
+            boolean follow) throws IOException {
+        Path path = item.getPayload();
+        String option = "ingest.sources." + item.getSourceName() + ".follow-symlinks";
+        String name = "\"" + SafeNames.visible(item.getFileName()) + "\"";
+        if (Files.isSymbolicLink(path)) {
+            String target = SafeNames.visible(Files.readSymbolicLink(path));
+            if (!follow) {
+                throw IngestException.permanent(name + " is a symbolic link (to " + target
+                        + "); links are not followed", "put the file itself into the folder instead of a link (the"
+                                + " link was moved to the error folder, its target was not touched), or set " + option
+                                + "=true to ingest what links point to");
+            }
+            if (!Files.exists(path)) {
+                throw IngestException.permanent(name + " is a symbolic link to " + target + ", which does not exist",
+                        "restore the link's target or delete the link");
+            }
+        }
+        if (!attributes.isRegularFile()) {
+            throw IngestException.permanent(name + " is not a regular file (a named pipe, a device or a socket)",
+                    "put the document into the folder as an ordinary file");
+        }
+        if (sidecar != null && Files.isSymbolicLink(sidecar) && !follow) {
+            throw IngestException.permanent("sidecar " + SafeNames.visible(sidecar.getFileName())
+                    + " is a symbolic link (to " + SafeNames.visible(Files.readSymbolicLink(sidecar))
+                    + "); links are not followed", "put the sidecar itself beside the document instead of a link"
+                            + " (the link was moved to the error folder with the document, its target was not touched),"
+                            + " or set " + option + "=true");
         }
     }
 

@@ -70,7 +70,8 @@ public class FileSourceRoutes extends RouteBuilder {
             Path error = FileAcknowledger.errorPath(source);
             String filterBean = "mayanIngestFileFilter-" + name;
             getCamelContext().getRegistry().bind(filterBean, new FileSourceFilter(
-                    source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error), gate::isOpen));
+                    source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error), gate::isOpen,
+                    link -> acknowledger.linkedFolder(name, link)));
             templatedRoute(TEMPLATE)
                     .routeId(routeId(name))
                     .parameter("source", name)

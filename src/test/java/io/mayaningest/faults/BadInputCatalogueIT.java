@@ -132,6 +132,18 @@ class BadInputCatalogueIT {
             skipped = possible ? null : why;
             return this;
         }
+
+        /** What cannot be dropped as bytes (a link, a named pipe) is put into the folder by this instead. */
+        Placer place;
+
+        Case place(Placer placer) {
+            place = placer;
+            return this;
+        }
+
+        interface Placer {
+            void into(Path folder) throws IOException;
+        }
     }
 
     static Case bad(String name, String source, String file) {
@@ -233,6 +245,7 @@ class BadInputCatalogueIT {
                             assertThat(report.path("documentId").asLong()).isEqualTo(id);
                         })));
         all.addAll(adviceCases());
+        all.addAll(hygieneCases());
         return all;
     }
 
@@ -285,6 +298,77 @@ class BadInputCatalogueIT {
                         .check((m, report) -> assertThat(report.path("fix").asText()).contains("client_max_body_size")));
     }
 
+    /**
+     * Hostile or odd input: links (never followed by default: the drawings source has no
+     * follow-symlinks), special files, sidecar values that are not texts, sidecars a tree would misread,
+     * and a name near the file system's 255-byte limit.
+     */
+    static List<Case> hygieneCases() {
+        String longName = "\u00fc".repeat(123) + ".pdf"; // 250 bytes in UTF-8, 127 characters
+        return List.of(
+                bad("symlinked file", DRAWINGS, "config-link.pdf")
+                        // The service's own configuration, its Mayan token included (see the test's config).
+                        .place(folder -> Files.createSymbolicLink(folder.resolve("config-link.pdf"),
+                                folder.resolveSibling("config").resolve("application.properties")))
+                        .reason("\"config-link.pdf\" is a symbolic link (to ", "links are not followed")
+                        .check((m, report) -> assertThat(report.path("fix").asText()).contains("follow-symlinks=true")),
+                bad("symlinked sidecar", DRAWINGS, "200003_rev1.pdf")
+                        .place(folder -> {
+                            Path secret = Files.writeString(folder.resolveSibling("secret.txt"), SECRET);
+                            Files.createSymbolicLink(folder.resolve("200003_rev1.pdf.json"), secret);
+                            drop(folder, "200003_rev1.pdf", pdf("linked sidecar"));
+                        })
+                        .reason("sidecar 200003_rev1.pdf.json is a symbolic link (to ", "links are not followed"),
+                bad("named pipe instead of a file", DRAWINGS, "200004_rev1.pdf")
+                        .skipUnless(Files.isExecutable(Path.of("/usr/bin/mkfifo")), "no mkfifo on this machine")
+                        .place(folder -> mkfifo(folder.resolve("200004_rev1.pdf")))
+                        .reason("\"200004_rev1.pdf\" is not a regular file (a named pipe"),
+                bad("sidecar YAML value that is an object", PLAIN, "yaml-object.pdf")
+                        .yaml("document_type: Invoice\nmetadata:\n  invoice_number:\n    no: 4711\n")
+                        .reason("metadata \"invoice_number\" is an object, not a text"),
+                bad("sidecar JSON value that is a list", PLAIN, "value-list.pdf")
+                        .json("{\"document_type\": \"Invoice\", \"metadata\": {\"invoice_number\": \"1\","
+                                + " \"currency\": [\"CHF\", \"EUR\"]}}")
+                        .reason("metadata \"currency\" is a list, not a text"),
+                bad("sidecar YAML tag that is a list", PLAIN, "tag-list.pdf").yaml("tags:\n  - urgent\n  - [a, b]\n")
+                        .reason("tags element 2 is a list, not a text"),
+                bad("sidecar document_id fractional", PLAIN, "fraction.pdf").json("{\"document_id\": 12.7}")
+                        .reason("document_id \"12.7\" is not a document id (a whole number above 0)"),
+                bad("sidecar key given twice", PLAIN, "twice.pdf").json("{\"label\": \"a\", \"label\": \"b\"}")
+                        .reason("has the key \"label\" twice"),
+                bad("sidecar YAML alias", PLAIN, "alias.pdf").yaml("label: &l Invoice 4711\ndescription: *l\n")
+                        .reason("description is a YAML alias (*l)"),
+                bad("sidecar with two YAML documents", PLAIN, "two-documents.pdf").yaml("label: a\n---\nlabel: b\n")
+                        .reason("holds more than one YAML document"),
+                bad("sidecar larger than 1 MiB", PLAIN, "huge-sidecar.pdf")
+                        .json("{\"description\": \"" + "x".repeat(1024 * 1024) + "\"}")
+                        .reason("has 1048595 bytes, more than the 1048576 a sidecar may have"),
+                bad("250-byte file name", PLAIN, longName).json("{\"document_type\": \"Drawng\"}")
+                        .reason("document type \"Drawng\" does not exist in Mayan")
+                        .check((m, report) -> {
+                            String stored = report.path("storedAs").asText();
+                            assertThat(report.path("file").asText()).isEqualTo(longName);
+                            assertThat(stored).endsWith(".pdf").startsWith("\u00fc".repeat(50));
+                            assertThat((stored + ".error.json").getBytes(StandardCharsets.UTF_8))
+                                    .hasSizeLessThanOrEqualTo(255);
+                        }));
+    }
+
+    /** Written behind a link into no report, no log line and no document. */
+    static final String SECRET = "s3cr3t" + UUID.randomUUID().toString().replace("-", "");
+
+    private static void mkfifo(Path path) throws IOException {
+        try {
+            Process p = new ProcessBuilder("/usr/bin/mkfifo", path.toString()).inheritIO().start();
+            if (p.waitFor() != 0) {
+                throw new IOException("mkfifo " + path + " exited with " + p.exitValue());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
     @Test
     void everyBadInputEndsInErrorWithItsReasonAndEveryGoodFileArrivesOnce() throws Exception {
         try (FaultRun run = new FaultRun("bad-input")) {
@@ -296,6 +380,10 @@ class BadInputCatalogueIT {
 
             Map<String, String> config = new HashMap<>(source(PLAIN, plain));
             config.put("ingest.sources.plain.max-file-size", String.valueOf(MAX_FILE_SIZE));
+            // The unreadable-file case is a link to a sysfs file (the one kind root cannot read): read through it.
+            config.put("ingest.sources.plain.follow-symlinks", "true");
+            // In the service's config file, so that the symlinked-file case links a file holding the token.
+            config.put("mayan.token", FaultRun.TOKEN);
             config.putAll(source(TYPO, typo));
             config.put("ingest.sources.typo.filename-pattern", "(?<no>\\d{6})_rev(?<rev>\\d+)\\.pdf");
             config.put("ingest.sources.typo.label", "Drawing {number}");
@@ -319,6 +407,8 @@ class BadInputCatalogueIT {
                 }
                 if (c.name.equals("unreadable file")) {
                     Files.createSymbolicLink(folder.resolve(c.file), unreadable.orElseThrow());
+                } else if (c.place != null) {
+                    c.place.into(folder);
                 } else {
                     drop(folder, c.file, c.content);
                 }
@@ -329,12 +419,14 @@ class BadInputCatalogueIT {
                 assertThat(reason).as("%s: reason", c.name).contains(c.reasons);
                 assertThat(report.path("fix").asText()).as("%s: fix", c.name).isNotBlank();
                 Path error = folder.resolve(".error");
-                assertThat(Files.exists(error.resolve(c.file), LinkOption.NOFOLLOW_LINKS)).as("%s: payload kept", c.name)
+                // The name in error/ is the file's own unless it had to be shortened (then the report says so).
+                String stored = report.path("storedAs").asText(c.file);
+                assertThat(Files.exists(error.resolve(stored), LinkOption.NOFOLLOW_LINKS)).as("%s: payload kept", c.name)
                         .isTrue();
                 assertThat(Files.exists(folder.resolve(c.file), LinkOption.NOFOLLOW_LINKS))
                         .as("%s: payload gone from the folder", c.name).isFalse();
                 if (c.sidecar != null) {
-                    assertThat(error.resolve(c.file + c.sidecarSuffix)).as("%s: sidecar kept", c.name).exists();
+                    assertThat(error.resolve(stored + c.sidecarSuffix)).as("%s: sidecar kept", c.name).exists();
                     assertThat(folder.resolve(c.file + c.sidecarSuffix)).doesNotExist();
                 }
                 c.check.accept(run.mayan, report);
@@ -344,6 +436,20 @@ class BadInputCatalogueIT {
             }
             dropGood(run, plain, goodFiles++, good);
             dropGood(run, plain, goodFiles++, good);
+
+            // Links were moved as links; what they point to was neither read into a report or the log, nor moved.
+            assertThat(run.inbox.resolve(".error").resolve("config-link.pdf")).isSymbolicLink();
+            assertThat(run.inbox.resolve(".error").resolve("200003_rev1.pdf.json")).isSymbolicLink();
+            assertThat(run.work.resolve("config").resolve("application.properties")).isRegularFile();
+            assertThat(run.work.resolve("secret.txt")).hasContent(SECRET);
+            for (Path folder : folders.values()) {
+                try (Stream<Path> reports = Files.list(folder.resolve(".error"))) {
+                    for (Path r : reports.filter(p -> p.getFileName().toString().endsWith(".error.json")).toList()) {
+                        assertThat(Files.readString(r)).as("report %s", r).doesNotContain(SECRET, FaultRun.TOKEN);
+                    }
+                }
+            }
+            assertThat(run.service.logText()).doesNotContain(SECRET, FaultRun.TOKEN);
 
             // Every good file exactly once, with its bytes; nothing else reached Mayan.
             for (Map.Entry<String, String> e : good.entrySet()) {
@@ -465,15 +571,39 @@ class BadInputCatalogueIT {
         }
     }
 
+    /** The report of {@code file}: {@code <file>.error.json}, or the report naming it when its name was shortened. */
     private static JsonNode awaitReport(Path folder, String file, ServiceProcess service) throws IOException {
         Path report = folder.resolve(".error").resolve(file + ".error.json");
+        JsonNode[] found = new JsonNode[1];
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (Files.exists(folder.resolve(".done").resolve(file))) {
                 throw new AssertionError(file + " was ingested; see " + service.log());
             }
-            return Files.exists(report) && Files.size(report) > 0;
+            if (Files.exists(report) && Files.size(report) > 0) {
+                found[0] = JSON.readTree(report.toFile());
+                return true;
+            }
+            found[0] = reportNaming(folder.resolve(".error"), file);
+            return found[0] != null;
         });
-        return JSON.readTree(report.toFile());
+        return found[0];
+    }
+
+    private static JsonNode reportNaming(Path error, String file) throws IOException {
+        if (!Files.isDirectory(error)) {
+            return null;
+        }
+        try (Stream<Path> reports = Files.list(error)) {
+            for (Path p : reports.filter(r -> r.getFileName().toString().endsWith(".error.json")).toList()) {
+                if (Files.size(p) > 0) {
+                    JsonNode r = JSON.readTree(p.toFile());
+                    if (file.equals(r.path("file").asText()) && r.has("storedAs")) {
+                        return r;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**

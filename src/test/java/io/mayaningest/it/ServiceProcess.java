@@ -63,7 +63,8 @@ public final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(env);
         process = builder.start();
         starts++;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        // Generous: on a shared 2-core machine under load a start has been seen to take 60 s.
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
             sampleRss();
             if (!process.isAlive()) {
                 throw new IllegalStateException("the service exited with " + process.exitValue() + "; see " + log());

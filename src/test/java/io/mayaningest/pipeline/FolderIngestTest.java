@@ -374,4 +374,37 @@ class FolderIngestTest {
 
         assertThat(awaitError(plain, name).path("reason").asText()).contains("document 999999 does not exist in Mayan");
     }
+
+    @Test
+    void yamlSidecarValuesReachMayanAsTheTextWritten() throws IOException {
+        String name = "as-written-" + UUID.randomUUID() + ".pdf";
+        // Each of these is re-typed by a YAML number/boolean resolver: 0x1F -> 31, yes -> true, 012345 -> 5349
+        // (octal), 1.10 -> 1.1.
+        drop(plain, name + ".yaml", """
+                document_type: Drawing
+                label: 0x1F %s
+                description: yes
+                metadata:
+                  drawing_no: 012345
+                  revision: 1.10
+                """.formatted(name));
+        drop(plain, name, pdf(name));
+
+        awaitDone(plain, name);
+        FakeDocument doc = mayan.documentByLabel("0x1F " + name).orElseThrow();
+        assertThat(doc.description()).isEqualTo("yes");
+        assertThat(doc.metadata()).containsEntry("drawing_no", "012345").containsEntry("revision", "1.10");
+    }
+
+    @Test
+    void jsonSidecarNumbersKeepTheirLiteralText() throws IOException {
+        String name = "literal-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name + ".json", "{\"document_type\": \"Drawing\", \"label\": \"" + name + "\","
+                + " \"metadata\": {\"drawing_no\": 654321, \"revision\": 1.10}}");
+        drop(plain, name, pdf(name));
+
+        awaitDone(plain, name);
+        assertThat(mayan.documentByLabel(name).orElseThrow().metadata()).containsEntry("drawing_no", "654321")
+                .containsEntry("revision", "1.10");
+    }
 }

@@ -9,6 +9,7 @@ import io.mayaningest.config.IngestConfig;
 import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
 import io.mayaningest.source.Mapping;
+import io.mayaningest.source.SafeNames;
 import io.mayaningest.source.SourceAcknowledger;
 import io.mayaningest.source.Spool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -96,7 +97,8 @@ public class JmsAcknowledger implements SourceAcknowledger {
             }
         }
         LOG.warnf("Could not ingest %s (JMS message %s): %s. Fix: %s. Sent to the queue %s", item.describe(),
-                item.getSourceKey(), failure.reason(), failure.fix(), dlq);
+                SafeNames.visible(item.getSourceKey()), SafeNames.visible(failure.reason()),
+                SafeNames.visible(failure.fix()), dlq);
         cleanSpool(item);
     }
 

@@ -18,6 +18,7 @@ import io.mayaningest.ledger.Ledger;
 import io.mayaningest.ledger.LedgerState;
 import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.source.SafeNames;
 import io.mayaningest.source.mail.MailSettings.AckKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
@@ -70,8 +71,8 @@ public class MailAcknowledgement {
             report.put("sourceKey", item.getSourceKey());
             json.writeValue(kept.resolveSibling(kept.getFileName() + ERROR_SUFFIX).toFile(), report);
         }
-        LOG.warnf("Could not ingest attachment %s: %s. Fix: %s.%s", item.describe(), failure.reason(), failure.fix(),
-                kept == null ? "" : " Kept as " + kept);
+        LOG.warnf("Could not ingest attachment %s: %s. Fix: %s.%s", item.describe(), SafeNames.visible(failure.reason()),
+                SafeNames.visible(failure.fix()), kept == null ? "" : " Kept as " + SafeNames.visible(kept));
     }
 
     /** The mail's verdict, once every document went through the pipeline (or the mail failed as a whole). */
@@ -122,7 +123,8 @@ public class MailAcknowledgement {
                             : "left on the POP3 server (the ledger keeps it from being read again)";
                     if (batch.previous() == null) {
                         LOG.warnf("Could not ingest %s: %s. The mail is %s; details in %s", batch.describe(),
-                                String.join("; ", reasons), where, errorDir(settings, batch.spoolDir()));
+                                SafeNames.visible(String.join("; ", reasons)), where,
+                                SafeNames.visible(errorDir(settings, batch.spoolDir())));
                     } else {
                         LOG.debugf("%s failed before (ledger); the mail is %s", batch.describe(), where);
                     }

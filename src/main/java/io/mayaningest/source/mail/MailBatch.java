@@ -10,6 +10,7 @@ import java.util.Map;
 import io.mayaningest.ledger.LedgerState;
 import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.source.SafeNames;
 import org.apache.camel.Exchange;
 
 /**
@@ -75,9 +76,10 @@ public class MailBatch {
         return previous != null || mailFailure != null ? List.of() : items;
     }
 
+    /** For messages and log lines: a subject may hold any character (RFC 2047), so controls are escaped. */
     public String describe() {
-        return "mail \"" + values.getOrDefault("mail.subject", "") + "\" from " + values.getOrDefault("mail.from", "?")
-                + " (" + mailKey + ") of source \"" + settings.name() + "\"";
+        return SafeNames.visible("mail \"" + values.getOrDefault("mail.subject", "") + "\" from "
+                + values.getOrDefault("mail.from", "?") + " (" + mailKey + ") of source \"" + settings.name() + "\"");
     }
 
     public MailSettings settings() { return settings; }

@@ -12,6 +12,7 @@ import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
 import io.mayaningest.source.ErrorReport;
 import io.mayaningest.source.FileAcknowledger;
+import io.mayaningest.source.SafeNames;
 import io.mayaningest.source.SourceAcknowledger;
 import io.mayaningest.source.Spool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -78,8 +79,9 @@ public class SftpAcknowledger implements SourceAcknowledger {
                 + " (and its sidecar) back into " + settings.path() + " on the server");
         remote.write(target + FileAcknowledger.ERROR_SUFFIX, new ByteArrayInputStream(json.writeValueAsBytes(report)));
         ledger.payloadMoved(item, target);
-        LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s on %s", item.describe(), failure.reason(),
-                failure.fix(), target, settings.server());
+        LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s on %s", item.describe(),
+                SafeNames.visible(failure.reason()), SafeNames.visible(failure.fix()), SafeNames.visible(target),
+                settings.server());
         cleanSpool(item, settings);
     }
 

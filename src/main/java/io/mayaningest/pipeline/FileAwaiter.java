@@ -110,11 +110,17 @@ public class FileAwaiter {
             return false;
         }
         if (!checksum.asText().equalsIgnoreCase(item.getSha256())) {
+            // Delete only what this upload is known to have created: the document it created (its id came
+            // from Mayan's answer, or was adopted by checksum), or, for a new file of an existing
+            // document, that file alone, never the document someone else owns.
+            String what = item.isNewFileMode()
+                    ? "file " + file.path("id").asText() + " of document " + item.getDocumentId()
+                            + " (the file this upload added; the document existed before)"
+                    : "document " + item.getDocumentId();
             throw IngestException.permanent("Mayan stored file " + file.path("id").asText() + " of document "
                     + item.getDocumentId() + " with checksum " + checksum.asText() + ", but " + item.describe()
                     + " has SHA-256 " + item.getSha256(),
-                    "the upload was altered on the way (a proxy?); delete document " + item.getDocumentId()
-                            + " in Mayan and replay");
+                    "the upload was altered on the way (a proxy?); delete " + what + " in Mayan and replay");
         }
         return true;
     }

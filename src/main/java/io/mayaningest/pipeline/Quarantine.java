@@ -61,7 +61,12 @@ public class Quarantine {
         LOG.warnf("%s is left in place and tried again later: %s (%s)",
                 item == null ? "an item" : item.describe(), failure.reason(), failure.fix());
         if (item != null) {
-            ledger.attemptFailed(item, failure.reason());
+            try {
+                ledger.attemptFailed(item, failure.reason());
+            } catch (RuntimeException e) {
+                // The ledger itself may be what failed (a full disk); the item stays at its source all the same.
+                LOG.warnf("The ledger could not record the failed attempt of %s: %s", item.describe(), e.getMessage());
+            }
             acknowledger(item).retryLater(item, failure, exchange);
         }
     }

@@ -132,7 +132,7 @@ class BadInputCatalogueIT {
 
     /** The catalogue. Fragments are what the reason must contain; every report must also have a fix. */
     static List<Case> catalogue(long existingDocument, Optional<Path> unreadable) {
-        return List.of(
+        List<Case> cases = new ArrayList<>(List.of(
                 // --- the mapping, checked against Mayan before anything is uploaded
                 bad("unknown document type", PLAIN, "unknown-type.pdf").json("{\"document_type\": \"Drawng\"}")
                         .reason("document type \"Drawng\" does not exist in Mayan", "existing types: Default, Drawing"),
@@ -223,7 +223,25 @@ class BadInputCatalogueIT {
                             assertThat(report.path("reason").asText()).contains("of document " + id + " with checksum");
                             assertThat(report.path("fix").asText()).contains("altered on the way", "delete document " + id);
                             assertThat(report.path("documentId").asLong()).isEqualTo(id);
-                        }));
+                        })));
+        cases.addAll(ledgerCases());
+        return cases;
+    }
+
+    /** 200 characters: eleven of these as folders make a path longer than the ledger's old 2000-character key. */
+    private static final String LONG_FOLDER = "folder-" + "x".repeat(193);
+
+    /**
+     * Items whose ledger row used to be the problem. A bad file deep below the folder, at a path longer
+     * than the ledger's key column (VARCHAR(2000) before V4): it could not even be recorded, so it was
+     * neither ingested nor quarantined and was retried for ever; now it is quarantined like any other,
+     * in the same place below error/, with its reason.
+     */
+    static List<Case> ledgerCases() {
+        String deep = String.join("/", java.util.Collections.nCopies(11, LONG_FOLDER)) + "/deep-unknown-tag.pdf";
+        return List.of(bad("bad file at a path longer than 2000 characters", PLAIN, deep)
+                .json("{\"tags\": [\"urgnet\"]}")
+                .reason("tag \"urgnet\" does not exist in Mayan"));
     }
 
     @Test
@@ -237,6 +255,7 @@ class BadInputCatalogueIT {
 
             Map<String, String> config = new HashMap<>(source(PLAIN, plain));
             config.put("ingest.sources.plain.max-file-size", String.valueOf(MAX_FILE_SIZE));
+            config.put("ingest.sources.plain.recursive", "true");
             config.putAll(source(TYPO, typo));
             config.put("ingest.sources.typo.filename-pattern", "(?<no>\\d{6})_rev(?<rev>\\d+)\\.pdf");
             config.put("ingest.sources.typo.label", "Drawing {number}");
@@ -254,6 +273,7 @@ class BadInputCatalogueIT {
                     continue;
                 }
                 Path folder = folders.get(c.source);
+                Files.createDirectories(folder.resolve(c.file).getParent());
                 c.arm.accept(run.mayan);
                 if (c.sidecar != null) {
                     drop(folder, c.file + c.sidecarSuffix, c.sidecar);

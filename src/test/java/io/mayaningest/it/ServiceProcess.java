@@ -63,7 +63,8 @@ public final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(env);
         process = builder.start();
         starts++;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        // Generous: on a loaded 2-core machine the JVM alone has been seen to take about 60 s to boot.
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200)).until(() -> {
             sampleRss();
             if (!process.isAlive()) {
                 throw new IllegalStateException("the service exited with " + process.exitValue() + "; see " + log());
@@ -105,6 +106,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public int starts() {
         return starts;
+    }
+
+    /** Where the service answers HTTP (health, operator API): {@code http://127.0.0.1:<port>}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
     }
 
     public int status(String path) {

@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
@@ -37,14 +35,45 @@ public class Ledger {
     private static final Logger LOG = Logger.getLogger(Ledger.class);
     private static final int MAX_ERROR = 4000;
 
-    public record Entry(String id, String source, String sourceKind, String sourceKey, String fileName,
+    public record Entry(String id, String source, String sourceKind, String sourceKey, String sourcePath, String fileName,
             String sha256, Long size, LedgerState state, Long documentId, Long fileId, int attempts, String lastError,
             String fix, String label, String mapping, String payloadRef, String duplicateOf, Instant uploadingAt,
             Instant acknowledgedAt, Instant createdAt, Instant updatedAt) {
+
+        /**
+         * The item's path below its source folder: its own column since V4; for an older row, the source
+         * key {@code path|size|mtime} read from the end, since a file name may contain '|'.
+         */
+        public String relativePath() {
+            if (sourcePath != null) {
+                return sourcePath;
+            }
+            int last = sourceKey.lastIndexOf('|');
+            int before = last <= 0 ? -1 : sourceKey.lastIndexOf('|', last - 1);
+            if (before < 0 || sourceKey.startsWith(HASHED_KEY_PREFIX)) {
+                throw new IllegalStateException("ledger row " + id + " does not record where its file was");
+            }
+            return sourceKey.substring(0, before);
+        }
     }
 
-    private final DataSource dataSource;
+    /**
+     * Longest source key stored as it is, in UTF-8 bytes: source_key is VARCHAR(2000) and, with the
+     * source name, must fit PostgreSQL's B-tree index row (about 2700 bytes). A longer key (a deep path)
+     * is stored as its SHA-256; the full path is in source_path.
+     */
+    static final int MAX_KEY_BYTES = 1500;
+    static final String HASHED_KEY_PREFIX = "sha256:";
+    /** H2's "The database has been closed" (ErrorCode.DATABASE_IS_CLOSED). */
+    private static final int H2_DATABASE_IS_CLOSED = 90098;
+
+    /** States of an item whose upload started and which is not finished (nor quarantined). */
+    private static final List<String> UNFINISHED_UPLOADS = List.of(LedgerState.UPLOADING.name(),
+            LedgerState.UPLOADED.name(), LedgerState.FILE_CONFIRMED.name(), LedgerState.ENRICHED.name());
+
+    private final AgroalDataSource dataSource;
     private final ObjectMapper json;
+    private final boolean postgres;
 
     public Ledger(@ConfigProperty(name = "quarkus.datasource.pg.active", defaultValue = "false") boolean postgres,
             ObjectMapper json) {
@@ -53,15 +82,21 @@ public class Ledger {
                 ? Arc.container().select(AgroalDataSource.class, new io.quarkus.agroal.DataSource.DataSourceLiteral("pg")).get()
                 : Arc.container().select(AgroalDataSource.class, Default.Literal.INSTANCE).get();
         this.json = json;
+        this.postgres = postgres;
         LOG.infof("Ledger on %s", postgres ? "PostgreSQL (datasource pg)" : "embedded H2");
     }
 
     /**
      * Attaches the item to its ledger row: the row of the same source item if one exists (a restart, a
      * transient failure, or a file put back after quarantine), else a new RECEIVED row.
+     * <p>
+     * The same source item means the same key (path, size and time stamp for a file) and the same
+     * content: a scanner that reuses {@code scan.pdf}, {@code cp -p}, unzip and rsync keep size and time
+     * stamp while the bytes differ, and such a file is a new item, never "already ingested". A row
+     * without a checksum (quarantined before the file was read) has not reached Mayan and is resumed.
      */
     public void begin(IngestRequest item) {
-        Optional<Entry> existing = findBySourceKey(item.getSourceName(), item.getSourceKey());
+        Optional<Entry> existing = findSameItem(item);
         if (existing.isPresent()) {
             Entry e = existing.get();
             item.setIngestId(e.id());
@@ -70,22 +105,26 @@ public class Ledger {
             LedgerState state = e.state() == LedgerState.FAILED ? resumeStateOf(e) : e.state();
             item.setReplay(e.state() == LedgerState.FAILED);
             item.setState(state.name());
-            update(e.id(), "UPDATE ingest_item SET state = ?, sha256 = ?, updated_at = ? WHERE id = ?",
-                    state.name(), item.getSha256(), now(), e.id());
+            update(e.id(), "UPDATE ingest_item SET state = ?, sha256 = COALESCE(?, sha256),"
+                    + " source_path = COALESCE(source_path, ?), updated_at = ? WHERE id = ?",
+                    state.name(), item.getSha256(), item.getSourcePath(), now(), e.id());
             if (state != LedgerState.RECEIVED) {
                 LOG.infof("%s resumes at %s (ingest %s, document %s)", item.describe(), state, e.id(), e.documentId());
             }
             return;
         }
         String id = UUID.randomUUID().toString();
-        item.setIngestId(id);
-        item.setState(LedgerState.RECEIVED.name());
         Timestamp now = now();
-        update(id, "INSERT INTO ingest_item (id, source, source_kind, source_key, file_name, sha256, size_bytes, state,"
-                + " payload_ref, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", id,
-                item.getSourceName(), item.getSourceKind(), item.getSourceKey(), item.getFileName(), item.getSha256(),
+        update(id, "INSERT INTO ingest_item (id, source, source_kind, source_key, source_path, file_name, sha256,"
+                + " size_bytes, state, payload_ref, attempts, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", id,
+                item.getSourceName(), item.getSourceKind(), storedKey(item.getSourceKey()), item.getSourcePath(),
+                item.getFileName(), item.getSha256(),
                 item.getSize(), LedgerState.RECEIVED.name(),
                 item.getPayload() == null ? null : item.getPayload().toString(), now, now);
+        // Only once the row exists: an item whose row could not be written has no ingest id to update later.
+        item.setIngestId(id);
+        item.setState(LedgerState.RECEIVED.name());
     }
 
     /** The item passed validation; its mapping is kept for the operator's view of it. */
@@ -144,6 +183,23 @@ public class Ledger {
                 + " ORDER BY updated_at DESC", sha256, LedgerState.DONE.name(), exceptId).stream().findFirst();
     }
 
+    /**
+     * Other items with this content whose upload started but did not finish, changed since
+     * {@code since}: an item interrupted by a crash or left at its source after its retries, which
+     * comes back at its next poll; one that has not been seen since then is not waited for.
+     */
+    public List<Entry> findUnfinishedBySha256(String sha256, String exceptId, Instant since) {
+        return query("SELECT * FROM ingest_item WHERE sha256 = ? AND id <> ? AND state IN (?, ?, ?, ?)"
+                + " AND updated_at > ? ORDER BY created_at", sha256, exceptId, UNFINISHED_UPLOADS.get(0),
+                UNFINISHED_UPLOADS.get(1), UNFINISHED_UPLOADS.get(2), UNFINISHED_UPLOADS.get(3), Timestamp.from(since));
+    }
+
+    /** Another item that already owns this Mayan document (its own upload, or adopted). */
+    public Optional<Entry> findOwnerOfDocument(long documentId, String exceptId) {
+        return query("SELECT * FROM ingest_item WHERE document_id = ? AND id <> ? AND duplicate_of IS NULL"
+                + " ORDER BY created_at", documentId, exceptId).stream().findFirst();
+    }
+
     /** The source has acknowledged the item (moved, deleted, flagged, committed). */
     public void acknowledged(IngestRequest item) {
         update(item.getIngestId(), "UPDATE ingest_item SET acknowledged_at = ?, updated_at = ? WHERE id = ?",
@@ -185,6 +241,7 @@ public class Ledger {
                 return rs.getLong(1);
             }
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new IllegalStateException("ledger count failed: " + e.getMessage(), e);
         }
     }
@@ -277,8 +334,88 @@ public class Ledger {
     }
 
     public Optional<Entry> findBySourceKey(String source, String sourceKey) {
-        return query("SELECT * FROM ingest_item WHERE source = ? AND source_key = ? ORDER BY created_at DESC",
-                source, sourceKey).stream().findFirst();
+        // A key stored before V4 (up to 2000 characters) is found as it is, a longer one by its hash.
+        return query("SELECT * FROM ingest_item WHERE source = ? AND source_key IN (?, ?) ORDER BY created_at DESC",
+                source, sourceKey, storedKey(sourceKey)).stream().findFirst();
+    }
+
+    /** The row of the same source item with the same content (or not read yet), newest first; see {@link #begin}. */
+    private Optional<Entry> findSameItem(IngestRequest item) {
+        return query("SELECT * FROM ingest_item WHERE source = ? AND source_key IN (?, ?)"
+                + " AND (sha256 = ? OR sha256 IS NULL) ORDER BY created_at DESC", item.getSourceName(),
+                item.getSourceKey(), storedKey(item.getSourceKey()), item.getSha256()).stream().findFirst();
+    }
+
+    /** The key as stored: itself when short enough for the column and its index, else its SHA-256. */
+    static String storedKey(String key) {
+        byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_KEY_BYTES) {
+            return key;
+        }
+        try {
+            return HASHED_KEY_PREFIX + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes the probe row: only a write shows the ledger can record (see V4__source_path_and_probe.sql).
+     * Empty when it worked, else why not.
+     */
+    public Optional<String> probe() {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE ledger_probe SET probed_at = ? WHERE id = 1")) {
+            ps.setTimestamp(1, now());
+            ps.executeUpdate();
+            return Optional.empty();
+        } catch (SQLException e) {
+            reopenIfClosed(e);
+            return Optional.of(firstLine(e.getMessage()));
+        }
+    }
+
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    /**
+     * H2 closes its database for good when a write fails (a full disk): every connection then answers
+     * "The database has been closed" even after space is back, although isValid() still says true, so
+     * the pool would never replace them. Closing them all lets the next connection open the database
+     * again from its file (the last committed state; WRITE_DELAY=0 means nothing committed is lost).
+     * If the disk is still full, the next write fails and this runs again: cheap, and it needs no restart.
+     */
+    private void reopenIfClosed(SQLException e) {
+        if (postgres || !closedByH2(e)) {
+            return;
+        }
+        LOG.errorf("The ledger (H2) closed itself after a failed write (%s); closing its connections so that it is"
+                + " opened again from its file", firstLine(e.getMessage()));
+        dataSource.flush(AgroalDataSource.FlushMode.ALL);
+    }
+
+    private static boolean closedByH2(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getErrorCode() == H2_DATABASE_IS_CLOSED) {
+                return true;
+            }
+            // The write that fails first: H2 wraps the MVStore's error in a general error (50000) and closes.
+            if (t.getClass().getName().equals("org.h2.mvstore.MVStoreException")
+                    || (t.getMessage() != null && t.getMessage().contains("MVStoreException"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     public List<Entry> all() {
@@ -292,7 +429,7 @@ public class Ledger {
                 List<Entry> rows = new ArrayList<>();
                 while (rs.next()) {
                     rows.add(new Entry(rs.getString("id"), rs.getString("source"), rs.getString("source_kind"),
-                            rs.getString("source_key"), rs.getString("file_name"), rs.getString("sha256"),
+                            rs.getString("source_key"), rs.getString("source_path"), rs.getString("file_name"), rs.getString("sha256"),
                             nullableLong(rs, "size_bytes"), LedgerState.valueOf(rs.getString("state")),
                             nullableLong(rs, "document_id"), nullableLong(rs, "file_id"), rs.getInt("attempts"),
                             rs.getString("last_error"), rs.getString("fix"), rs.getString("label"),
@@ -303,6 +440,7 @@ public class Ledger {
                 return rows;
             }
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new IllegalStateException("ledger query failed: " + e.getMessage(), e);
         }
     }
@@ -314,6 +452,7 @@ public class Ledger {
                 throw new IllegalStateException("ledger row " + id + " was not written");
             }
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new IllegalStateException("ledger update of " + id + " failed: " + e.getMessage(), e);
         }
     }

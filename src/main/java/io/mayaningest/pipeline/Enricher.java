@@ -100,10 +100,13 @@ public class Enricher {
             if (!e.isPermanent()) {
                 throw e;
             }
+            // A new file of an existing document: that document is not this item's to delete.
             throw IngestException.permanent("Mayan rejected " + what + " of " + item.describe() + " (document "
-                    + item.getDocumentId() + " was created; " + e.status() + ": " + e.detail() + ")",
+                    + item.getDocumentId() + (item.isNewFileMode() ? " received the file; " : " was created; ")
+                    + e.status() + ": " + e.detail() + ")",
                     "correct the value and replay the item (document " + item.getDocumentId()
-                            + " is completed, not uploaded again), or delete the document in Mayan",
+                            + " is completed, not uploaded again)"
+                            + (item.isNewFileMode() ? "" : ", or delete the document in Mayan"),
                     e);
         }
     }

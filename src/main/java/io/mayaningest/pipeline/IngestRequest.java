@@ -22,6 +22,10 @@ public class IngestRequest {
     private String sourceKind;
     /** Identifies the item at its source across restarts (path + size + mtime for a folder). */
     private String sourceKey;
+    /** The path below the source's folder (folder and SFTP sources), kept apart from the key so no one parses it. */
+    private String sourcePath;
+    /** The payload's modification time (ms) when it was read: its acknowledgement checks that it did not change since. */
+    private Long sourceModified;
     /** The payload on local disk (the file itself, or its spooled copy). */
     private Path payload;
     /** Files that travel with the payload (a sidecar): moved to done/ or error/ with it, never uploaded. */
@@ -68,6 +72,10 @@ public class IngestRequest {
     public void setSourceKind(String sourceKind) { this.sourceKind = sourceKind; }
     public String getSourceKey() { return sourceKey; }
     public void setSourceKey(String sourceKey) { this.sourceKey = sourceKey; }
+    public String getSourcePath() { return sourcePath; }
+    public void setSourcePath(String sourcePath) { this.sourcePath = sourcePath; }
+    public Long getSourceModified() { return sourceModified; }
+    public void setSourceModified(Long sourceModified) { this.sourceModified = sourceModified; }
     public Path getPayload() { return payload; }
     public void setPayload(Path payload) { this.payload = payload; }
     public List<Path> getCompanions() { return companions; }

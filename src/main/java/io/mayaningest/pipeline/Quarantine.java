@@ -64,7 +64,12 @@ public class Quarantine {
                 item == null ? "an item" : item.describe(), SafeNames.visible(failure.reason()),
                 SafeNames.visible(failure.fix()));
         if (item != null) {
-            ledger.attemptFailed(item, failure.reason());
+            try {
+                ledger.attemptFailed(item, failure.reason());
+            } catch (RuntimeException e) {
+                // The ledger itself may be what failed (a full disk); the item stays at its source all the same.
+                LOG.warnf("The ledger could not record the failed attempt of %s: %s", item.describe(), e.getMessage());
+            }
             acknowledger(item).retryLater(item, failure, exchange);
         }
     }

@@ -3,6 +3,8 @@ package io.mayaningest.pipeline;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 
@@ -143,8 +145,10 @@ public class Uploader {
 
     /**
      * After an interrupted upload: a new file is ours when its comment is our ingest id; a new document
-     * is ours when it is of our type, has our label, was created after we started, and its file (if
-     * processed yet) has our checksum.
+     * is ours when it is of our type, has our label, was created after we started, no other ledger row
+     * owns it, and its file has our checksum. A label and a time prove nothing (two scans named
+     * {@code scan.pdf}, another client), so while a candidate's checksum is not computed yet the item
+     * waits (see {@link #findOurDocument}) instead of adopting it or uploading a second copy.
      */
     private boolean adoptInterruptedUpload(IngestRequest item) {
         Long found = item.isNewFileMode() ? findOurFile(item) : findOurDocument(item);
@@ -182,6 +186,7 @@ public class Uploader {
         Instant since = ledger.uploadingAt(item).orElse(Instant.EPOCH).minus(CLOCK_SKEW);
         JsonNode page = client.get("document_types/" + item.getDocumentTypeId() + "/documents/",
                 Map.of("_ordering", "-id", "page_size", "100"));
+        List<Long> unproven = new ArrayList<>();
         for (JsonNode document : page.path("results")) {
             if (!document.path("label").asText().equals(item.getLabel() == null ? item.getFileName() : item.getLabel())) {
                 continue;
@@ -189,11 +194,24 @@ public class Uploader {
             if (created(document).isBefore(since)) {
                 continue;
             }
-            JsonNode checksum = document.path("file_latest").path("checksum");
-            if (checksum.isTextual() && !checksum.asText().equalsIgnoreCase(item.getSha256())) {
+            long id = document.path("id").asLong();
+            if (ledger.findOwnerOfDocument(id, item.getIngestId()).isPresent()) {
                 continue;
             }
-            return document.path("id").asLong();
+            JsonNode checksum = document.path("file_latest").path("checksum");
+            if (!checksum.isTextual() || checksum.asText().isEmpty()) {
+                unproven.add(id);
+            } else if (checksum.asText().equalsIgnoreCase(item.getSha256())) {
+                return id;
+            }
+        }
+        if (!unproven.isEmpty()) {
+            throw IngestException.transientFailure("the upload of " + item.describe() + " was interrupted; Mayan has"
+                    + " document(s) " + unproven + " with its label whose checksum it has not computed yet, so the"
+                    + " service cannot tell yet whether one of them is this upload",
+                    "nothing to do: the service looks again until Mayan has computed the checksum (if this lasts,"
+                            + " check that a Celery worker consumes Mayan's documents_* queues)",
+                    null);
         }
         return null;
     }

@@ -3,11 +3,14 @@ package io.mayaningest.source;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -50,6 +53,15 @@ public class FileAcknowledger implements SourceAcknowledger {
     @Override
     public void success(IngestRequest item) throws IOException {
         SourceConfig source = config.sources().get(item.getSourceName());
+        Optional<String> changed = changedSinceRead(item);
+        if (changed.isPresent()) {
+            // Mayan confirmed the bytes that were read, not these: moving (or deleting) the file now would
+            // lose the new content. Left in place, it is taken again as a new item (Ledger#begin).
+            LOG.warnf("%s changed while Mayan confirmed it (%s): Mayan document %d has the content read before;"
+                    + " the file is left in place and ingested again as a new item", item.describe(), changed.get(),
+                    item.getDocumentId());
+            return;
+        }
         if (source.deleteAfterSuccess()) {
             Files.deleteIfExists(item.getPayload());
             for (Path companion : item.getCompanions()) {
@@ -61,6 +73,31 @@ public class FileAcknowledger implements SourceAcknowledger {
         Path target = moveWithCompanions(item, donePath(source));
         LOG.infof("Ingested %s as Mayan document %d; moved to %s", item.describe(), item.getDocumentId(),
                 SafeNames.visible(target));
+    }
+
+    /**
+     * Why the file in the folder is no longer the content Mayan confirmed: other size or time stamp, or
+     * (after {@code cp -p}, rsync or a scanner that keeps them) other bytes. The file is read again for
+     * its SHA-256 (streaming) because size and time stamp cannot tell. A file that is gone (renamed or
+     * removed) has nothing left to lose.
+     */
+    static Optional<String> changedSinceRead(IngestRequest item) throws IOException {
+        BasicFileAttributes now;
+        try {
+            now = Files.readAttributes(item.getPayload(), BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        if (now.size() != item.getSize()) {
+            return Optional.of("its size went from " + item.getSize() + " to " + now.size() + " bytes");
+        }
+        if (item.getSourceModified() != null && now.lastModifiedTime().toMillis() != item.getSourceModified()) {
+            return Optional.of("its time stamp changed");
+        }
+        if (item.getSha256() != null && !item.getSha256().equals(FileSourceMapper.sha256(item.getPayload()))) {
+            return Optional.of("same size and time stamp, other content");
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -126,7 +163,7 @@ public class FileAcknowledger implements SourceAcknowledger {
         Path payload = quarantined(entry);
         SourceConfig source = config.sources().get(entry.source());
         Path root = Path.of(source.path().orElseThrow()).toAbsolutePath().normalize();
-        String relative = entry.sourceKey().substring(0, entry.sourceKey().indexOf('|'));
+        String relative = entry.relativePath();
         Path target = root.resolve(relative).normalize();
         if (!target.startsWith(root)) {
             throw new IllegalStateException("ledger row " + entry.id() + " points outside its source folder");

@@ -63,8 +63,11 @@ public class FileSourceMapper {
             BasicFileAttributes attributes = attributes(path, follow);
             item.setSize(attributes.size());
             // A file changed in place is a new item; the same bytes at the same place after a restart are not.
-            item.setSourceKey(root.relativize(path.toAbsolutePath().normalize()) + "|" + attributes.size() + "|"
-                    + attributes.lastModifiedTime().toMillis());
+            // The key alone does not decide: the ledger also compares the content's SHA-256 (Ledger#begin).
+            String relative = root.relativize(path.toAbsolutePath().normalize()).toString();
+            item.setSourcePath(relative);
+            item.setSourceModified(attributes.lastModifiedTime().toMillis());
+            item.setSourceKey(relative + "|" + attributes.size() + "|" + attributes.lastModifiedTime().toMillis());
             refuseLinksAndSpecialFiles(item, attributes, sidecar, follow);
             // A folder's files keep their own names (unlike a mail's or a remote server's, which SafeNames
             // cleans), and Mayan would show a tab or a line break in the label and the file name; nothing

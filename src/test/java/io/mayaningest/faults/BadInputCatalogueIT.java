@@ -246,6 +246,7 @@ class BadInputCatalogueIT {
                         })));
         all.addAll(adviceCases());
         all.addAll(hygieneCases());
+        all.addAll(ledgerCases());
         return all;
     }
 
@@ -354,6 +355,22 @@ class BadInputCatalogueIT {
                         }));
     }
 
+    /** 200 characters: eleven of these as folders make a path longer than the ledger's old 2000-character key. */
+    private static final String LONG_FOLDER = "folder-" + "x".repeat(193);
+
+    /**
+     * Items whose ledger row used to be the problem. A bad file deep below the folder, at a path longer
+     * than the ledger's key column (VARCHAR(2000) before V4): it could not even be recorded, so it was
+     * neither ingested nor quarantined and was retried for ever; now it is quarantined like any other,
+     * in the same place below error/, with its reason.
+     */
+    static List<Case> ledgerCases() {
+        String deep = String.join("/", java.util.Collections.nCopies(11, LONG_FOLDER)) + "/deep-unknown-tag.pdf";
+        return List.of(bad("bad file at a path longer than 2000 characters", PLAIN, deep)
+                .json("{\"tags\": [\"urgnet\"]}")
+                .reason("tag \"urgnet\" does not exist in Mayan"));
+    }
+
     /** Written behind a link into no report, no log line and no document. */
     static final String SECRET = "s3cr3t" + UUID.randomUUID().toString().replace("-", "");
 
@@ -384,6 +401,7 @@ class BadInputCatalogueIT {
             config.put("ingest.sources.plain.follow-symlinks", "true");
             // In the service's config file, so that the symlinked-file case links a file holding the token.
             config.put("mayan.token", FaultRun.TOKEN);
+            config.put("ingest.sources.plain.recursive", "true");
             config.putAll(source(TYPO, typo));
             config.put("ingest.sources.typo.filename-pattern", "(?<no>\\d{6})_rev(?<rev>\\d+)\\.pdf");
             config.put("ingest.sources.typo.label", "Drawing {number}");
@@ -401,6 +419,7 @@ class BadInputCatalogueIT {
                     continue;
                 }
                 Path folder = folders.get(c.source);
+                Files.createDirectories(folder.resolve(c.file).getParent());
                 c.arm.accept(run.mayan);
                 if (c.sidecar != null) {
                     drop(folder, c.file + c.sidecarSuffix, c.sidecar);

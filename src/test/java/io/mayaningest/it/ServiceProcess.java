@@ -108,6 +108,11 @@ public final class ServiceProcess implements AutoCloseable {
         return starts;
     }
 
+    /** Where the service answers HTTP (health, operator API): {@code http://127.0.0.1:<port>}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
     public int status(String path) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

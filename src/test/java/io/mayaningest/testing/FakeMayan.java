@@ -455,6 +455,27 @@ public final class FakeMayan implements AutoCloseable {
         }
     }
 
+    /**
+     * A document uploaded by another client, as {@code POST documents/upload/} would: created at once,
+     * its file and checksum follow through the normal (pausable) processing delays.
+     */
+    public long uploadDocument(long documentTypeId, String label, byte[] content, String filename) {
+        Path path;
+        try {
+            path = store.newContentFile();
+            Files.write(path, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String sha256 = HexFormat.of().formatHex(Multipart.sha256().digest(content));
+        synchronized (store) {
+            MayanStore.DocType type = required(store.docTypes.get(documentTypeId), "document type", documentTypeId);
+            MayanStore.Doc doc = store.createDoc(type, label);
+            store.process(doc, new MayanStore.Upload(path, content.length, sha256, filename, "", "replace"));
+            return doc.id;
+        }
+    }
+
     private static <T> T required(T value, String what, long id) {
         if (value == null) {
             throw new IllegalArgumentException("no " + what + " with id " + id);

@@ -94,7 +94,7 @@ public class SftpAcknowledger implements SourceAcknowledger {
         SftpSettings settings = sources.settings(entry.source());
         SftpRemote remote = sources.remote(entry.source());
         String quarantined = quarantined(entry);
-        String relative = entry.sourceKey().substring(0, entry.sourceKey().indexOf('|'));
+        String relative = entry.relativePath();
         String original = SftpSettings.join(settings.path(), relative);
         for (String suffix : SIDECAR_SUFFIXES) {
             remote.moveTo(quarantined + suffix, original + suffix);

@@ -52,6 +52,9 @@ public class SftpSourceMapper {
         item.setSourceName(sourceName);
         item.setSourceKind(SftpSourceRoutes.KIND);
         // A file changed in place is a new item; the same bytes at the same place after a restart are not.
+        // The key alone does not decide: the ledger also compares the content's SHA-256 (Ledger#begin).
+        item.setSourcePath(relative);
+        item.setSourceModified(file.getLastModified());
         item.setSourceKey(relative + "|" + file.getFileLength() + "|" + file.getLastModified());
         item.setSize(file.getFileLength());
         String name = SafeNames.fileName(file.getFileNameOnly(), null);
@@ -106,8 +109,11 @@ public class SftpSourceMapper {
         mapping.apply(item, values);
     }
 
-    /** The file's path below the source's directory, from the source key {@code relative|size|mtime}. */
+    /** The file's path below the source's directory (parsed from the end of {@code relative|size|mtime} if unset). */
     static String relativePath(IngestRequest item) {
+        if (item.getSourcePath() != null) {
+            return item.getSourcePath();
+        }
         String key = item.getSourceKey();
         int last = key.lastIndexOf('|');
         return key.substring(0, key.lastIndexOf('|', last - 1));

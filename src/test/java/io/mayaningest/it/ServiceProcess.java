@@ -63,7 +63,8 @@ public final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(env);
         process = builder.start();
         starts++;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        // Generous: on a loaded shared build machine a start has taken close to a minute.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
             sampleRss();
             if (!process.isAlive()) {
                 throw new IllegalStateException("the service exited with " + process.exitValue() + "; see " + log());
@@ -105,6 +106,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public int starts() {
         return starts;
+    }
+
+    /** The service's URL of a path on its HTTP port. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
     }
 
     public int status(String path) {

@@ -192,7 +192,9 @@ class SecretLeakIT {
         env.put("INGEST_SOURCES_DEADMAIL_PASSWORD", mailPassword);
         env.put("INGEST_OPERATOR_TOKEN", operatorToken);
         env.put("INGEST_OPERATOR_PASSWORD", operatorPassword);
-        service = new ServiceProcess(work, config, env, List.of("-Xmx160m", "-XX:+UseSerialGC")).start();
+        // Assigned before start: a start that times out still leaves a process for tearDown to stop.
+        service = new ServiceProcess(work, config, env, List.of("-Xmx160m", "-XX:+UseSerialGC"));
+        service.start();
 
         // A good and a bad item from every source.
         drop(inbox, "good-file.pdf", pdf("good file"));

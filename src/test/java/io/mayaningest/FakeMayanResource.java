@@ -20,6 +20,7 @@ public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String TOKEN = "test-token-" + UUID.randomUUID();
     public static final String OPERATOR_TOKEN = "operator-" + UUID.randomUUID();
+    public static final String OPERATOR_PASSWORD = "operator-password-" + UUID.randomUUID();
     static FakeMayan mayan;
     static Path root;
 
@@ -57,6 +58,7 @@ public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
         config.put("mayan.interrupted-upload-grace", "8s");
         config.put("ingest.data-dir", root.resolve("data").toString());
         config.put("ingest.operator.token", OPERATOR_TOKEN);
+        config.put("ingest.operator.password", OPERATOR_PASSWORD);
 
         String drawings = "ingest.sources.drawings.";
         config.put(drawings + "kind", "file");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -76,12 +78,39 @@ public class MayanClient {
     private volatile java.util.function.Consumer<MayanException> failureListener = e -> {
     };
     private volatile boolean tokenTried;
+    /** mayan.username/password, or the user info of mayan.url when those are not set. */
+    private final Optional<String> username;
+    private final Optional<String> password;
 
     public MayanClient(MayanConfig config, ObjectMapper json) {
         this.config = config;
         this.json = json;
-        this.base = stripTrailingSlash(config.url());
-        this.authorization = authorizationHeader(config);
+        // User info is cut off here, once: every URL the service prints or sends (messages, readiness,
+        // result events) derives from base. HttpClient 5 refuses user info in a request URI anyway.
+        URI url = parseUrl(config.url());
+        String authority = url.getRawAuthority();
+        int at = authority == null ? -1 : authority.lastIndexOf('@');
+        String userInfo = at < 0 ? null : authority.substring(0, at);
+        this.base = stripTrailingSlash(userInfo == null ? config.url() : url.getScheme() + "://"
+                + authority.substring(at + 1) + (url.getRawPath() == null ? "" : url.getRawPath()));
+        if (userInfo != null && config.username().filter(u -> !u.isBlank()).isEmpty()) {
+            int colon = userInfo.indexOf(':');
+            this.username = Optional.of(decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
+            this.password = colon < 0 ? Optional.empty()
+                    : Optional.of(decode(userInfo.substring(colon + 1)));
+            LOG.warnf("mayan.url carries a user name and password; %s (better: set mayan.username and mayan.password,"
+                    + " the password in MAYAN_PASSWORD, and give mayan.url as %s)", config.token().filter(t -> !t.isBlank())
+                    .isPresent() ? "mayan.token is used instead" : "they are used as mayan.username and mayan.password",
+                    base);
+        } else {
+            this.username = config.username();
+            this.password = config.password();
+            if (userInfo != null) {
+                LOG.warnf("mayan.url carries user info, which is ignored: mayan.username is set (mayan.url is used as %s)",
+                        base);
+            }
+        }
+        this.authorization = authorizationHeader(config.token(), username, password);
         this.http = buildClient(config);
     }
 
@@ -238,7 +267,7 @@ public class MayanClient {
      */
     private String authorization() {
         if (tokenTried || config.token().filter(t -> !t.isBlank()).isPresent()
-                || config.username().filter(u -> !u.isBlank()).isEmpty()) {
+                || username.filter(u -> !u.isBlank()).isEmpty()) {
             return authorization;
         }
         synchronized (this) {
@@ -253,7 +282,7 @@ public class MayanClient {
     private void obtainToken() {
         HttpPost post = new HttpPost(uri("auth/token/obtain/", Map.of()));
         post.setHeader("Accept", "application/json");
-        post.setEntity(jsonEntity(Map.of("username", config.username().get(), "password", config.password().orElse(""))));
+        post.setEntity(jsonEntity(Map.of("username", username.get(), "password", password.orElse(""))));
         try {
             String token = http.execute(post, response -> {
                 String body = readBody(response.getEntity());
@@ -274,9 +303,9 @@ public class MayanClient {
             });
             if (token != null && !token.isBlank()) {
                 authorization = "Token " + token;
-                LOG.infof("Using an API token of Mayan user %s", config.username().get());
+                LOG.infof("Using an API token of Mayan user %s", username.get());
             } else {
-                LOG.infof("Mayan gave no token for user %s; using Basic authentication", config.username().get());
+                LOG.infof("Mayan gave no token for user %s; using Basic authentication", username.get());
             }
         } catch (MayanException e) {
             tokenTried = false;
@@ -497,12 +526,27 @@ public class MayanClient {
         return u;
     }
 
-    private static String authorizationHeader(MayanConfig config) {
-        if (config.token().filter(t -> !t.isBlank()).isPresent()) {
-            return "Token " + config.token().get().strip();
+    /** mayan.url as given; a URL that does not parse is named without its text, which may hold a password. */
+    private static URI parseUrl(String url) {
+        try {
+            return new URI(url.strip());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("mayan.url is not a valid URL (" + e.getReason()
+                    + "); give Mayan's base URL such as https://mayan.example.com");
         }
-        if (config.username().filter(u -> !u.isBlank()).isPresent()) {
-            String pair = config.username().get() + ":" + config.password().orElse("");
+    }
+
+    private static String decode(String part) {
+        return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private static String authorizationHeader(Optional<String> token, Optional<String> username,
+            Optional<String> password) {
+        if (token.filter(t -> !t.isBlank()).isPresent()) {
+            return "Token " + token.get().strip();
+        }
+        if (username.filter(u -> !u.isBlank()).isPresent()) {
+            String pair = username.get() + ":" + password.orElse("");
             return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
         }
         LOG.warn("Neither mayan.token nor mayan.username is set: Mayan will treat the service as anonymous"

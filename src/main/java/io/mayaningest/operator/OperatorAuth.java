@@ -4,8 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
 
 import io.mayaningest.config.IngestConfig;
+import io.quarkus.vertx.http.ManagementInterface;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,15 +16,39 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * Authentication of the operator API ({@code /api/*}) and of the metrics ({@code /q/metrics}): a
- * bearer token ({@code ingest.operator.token}) or Basic with {@code ingest.operator.username} and
- * {@code ingest.operator.password}. With neither configured both answer 401, so nothing is open by
- * accident. Health stays open for orchestrators' probes and tells nothing secret.
+ * Authentication of every HTTP path the service answers: the operator API, {@code /q/metrics}, any
+ * route a user later mounts (platform-http, console pages), on the main port and on the management
+ * interface when it is built in. Credentials: a bearer token ({@code ingest.operator.token}) or Basic
+ * with {@code ingest.operator.username} and {@code ingest.operator.password}. With neither configured
+ * everything but the health probes answers 401, so nothing is open by accident.
+ * <p>
+ * Deny by default, at the head of the Vert.x router, where every request is dispatched: the only
+ * open requests are GET/HEAD of the health probes in {@link #OPEN}, compared with the request's raw
+ * path, which must also equal its normalised form. A variant of a probe's path (matrix parameters,
+ * percent-encoding, dot segments, double or trailing slashes, other case) needs credentials like any
+ * other path. The earlier guard matched {@code /api/*} on Vert.x's path while RESTEasy strips matrix
+ * parameters before routing, so {@code /api;x=1/quarantine} reached the resource unauthenticated; no
+ * list of protected paths can keep up with every dispatcher's normalisation, an allow-list of four
+ * exact paths can. {@link JaxRsGuard} checks the credentials again inside RESTEasy, after its own
+ * normalisation, so a JAX-RS resource is never reachable without them whatever its path.
+ * <p>
+ * Why not quarkus-security's HTTP permissions ({@code quarkus.http.auth.permission.*}): the extension
+ * is served here, but it would still need a custom authentication mechanism and identity provider for
+ * the token and the Basic password, its path matcher has its own rules (prefixes, trailing slashes)
+ * that differ again from RESTEasy's and Vert.x's, and the management interface has a separate set of
+ * permissions. One handler that runs before every route on both routers is less to get wrong.
  */
 @ApplicationScoped
 public class OperatorAuth {
 
     private static final Logger LOG = Logger.getLogger(OperatorAuth.class);
+
+    static final String CHALLENGE = "Basic realm=\"mayan-ingest\"";
+    static final String REFUSAL = "{\"error\":\"authentication required: a bearer token (ingest.operator.token) or"
+            + " Basic ingest.operator.username/password\"}";
+
+    /** The health probes orchestrators call without credentials; exact paths, nothing below them. */
+    static final Set<String> OPEN = Set.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started");
 
     private final Optional<byte[]> token;
     private final Optional<byte[]> basic;
@@ -32,26 +59,43 @@ public class OperatorAuth {
         this.basic = operator.password().filter(p -> !p.isEmpty())
                 .map(p -> (operator.username() + ":" + p).getBytes(StandardCharsets.UTF_8));
         if (token.isEmpty() && basic.isEmpty()) {
-            LOG.info("Operator API and /q/metrics are closed: set ingest.operator.token (INGEST_OPERATOR_TOKEN)"
-                    + " or ingest.operator.password (INGEST_OPERATOR_PASSWORD) to use them");
+            LOG.info("Operator API and /q/metrics are closed (every path but the health probes answers 401): set"
+                    + " ingest.operator.token (INGEST_OPERATOR_TOKEN) or ingest.operator.password"
+                    + " (INGEST_OPERATOR_PASSWORD) to use them");
         }
     }
 
+    /**
+     * On every path, before any other route: Quarkus' own first handlers (access log, headers) only
+     * pass the request on, and the body handler comes after this one, so an unauthenticated request
+     * is answered before its body is read.
+     */
     void register(@Observes Router router) {
-        router.route("/api/*").order(-100).handler(this::check);
-        router.route("/q/metrics*").order(-100).handler(this::check);
+        router.route().order(Integer.MIN_VALUE).handler(this::check);
+    }
+
+    /** The management interface (quarkus.management.enabled=true at build time) has its own router. */
+    void register(@Observes ManagementInterface management) {
+        management.router().route().order(Integer.MIN_VALUE).handler(this::check);
     }
 
     private void check(RoutingContext context) {
-        if (authorized(context.request().getHeader("Authorization"))) {
+        if (open(context) || authorized(context.request().getHeader("Authorization"))) {
             context.next();
             return;
         }
         context.response().setStatusCode(401)
-                .putHeader("WWW-Authenticate", "Basic realm=\"mayan-ingest\"")
+                .putHeader("WWW-Authenticate", CHALLENGE)
                 .putHeader("Content-Type", "application/json")
-                .end("{\"error\":\"authentication required: a bearer token (ingest.operator.token) or Basic"
-                        + " ingest.operator.username/password\"}");
+                .end(REFUSAL);
+    }
+
+    /** A health probe: GET or HEAD of one of the exact paths, written exactly so (raw path = normalised path). */
+    static boolean open(RoutingContext context) {
+        HttpMethod method = context.request().method();
+        String raw = context.request().path();
+        return (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)) && raw != null && OPEN.contains(raw)
+                && raw.equals(context.normalizedPath());
     }
 
     boolean authorized(String header) {

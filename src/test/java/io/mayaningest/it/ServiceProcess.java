@@ -113,6 +113,11 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The service's URL of a path on its HTTP port. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
     public int status(String path) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

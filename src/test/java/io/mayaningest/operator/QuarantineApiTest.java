@@ -11,9 +11,14 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +30,7 @@ import io.mayaningest.testing.FakeDocument;
 import io.mayaningest.testing.FakeMayan;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -50,6 +56,115 @@ class QuarantineApiTest {
         given().header("Authorization", AUTH).get("/q/metrics").then().statusCode(200);
         given().get("/q/health/live").then().statusCode(200);
         given().header("Authorization", AUTH).get("/api/quarantine").then().statusCode(200);
+    }
+
+    /**
+     * Every way of writing a path that some layer (Vert.x, RESTEasy, a proxy) may normalise, sent
+     * byte for byte on a socket: without credentials each answers 401, or 404 only when it is 404
+     * with credentials too. A quarantined item is the target, so a bypass would replay or discard it.
+     */
+    @Test
+    void everyPathButTheHealthProbesNeedsTheOperatorsCredentials() throws IOException {
+        String name = "guarded-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name, new byte[0]);
+        awaitError(plain, name);
+        String id = ledger.all().stream().filter(e -> e.fileName().equals(name)).findFirst().orElseThrow().id();
+
+        List<String> refused = new ArrayList<>();
+        List<String> open = new ArrayList<>();
+        for (String path : apiVariants("")) {
+            check("GET", path, refused, open);
+            check("POST", path.replace("/quarantine", "/quarantine/replay"), refused, open);
+        }
+        for (String path : apiVariants("/" + id)) {
+            check("GET", path, refused, open);
+            check("DELETE", path, refused, open);
+        }
+        for (String path : apiVariants("/" + id + "/replay")) {
+            check("POST", path, refused, open);
+        }
+        for (String path : List.of("/q/metrics", "/q/metrics;x=1", "/q/metrics/", "//q/metrics", "/Q/metrics",
+                "/q/%6detrics", "/q/health/../metrics", "/q/metrics?name=x", "/q/metrics.", "/q/./metrics")) {
+            check("GET", path, refused, open);
+        }
+        // Variants of the probes' paths, other methods on them, and paths nobody protects by name.
+        for (String path : List.of("/q/health/", "/q/health;x=1", "/q/health/live/", "/q//health/live",
+                "/q/health/live;x=1", "/q/health/%6cive", "/Q/health", "/q/health/./live", "/q/health/live.",
+                "/q/health/group", "/q/health/well", "/q/health-ui", "/q/dev-ui", "/q/openapi", "/q", "/", "/nope",
+                UserRoute.PATH, UserRoute.PATH + ";x=1", "/api", "/api/")) {
+            check("GET", path, refused, open);
+        }
+        for (String path : List.of("/q/health", "/q/health/live", UserRoute.PATH)) {
+            check("POST", path, refused, open);
+            check("DELETE", path, refused, open);
+        }
+
+        assertThat(open).as("answered without credentials").isEmpty();
+        assertThat(refused).hasSizeGreaterThan(130);
+        Ledger.Entry entry = ledger.find(id).orElseThrow();
+        assertThat(entry.state()).as("neither replayed nor discarded").isEqualTo(LedgerState.FAILED);
+        assertThat(plain.resolve(".error").resolve(name)).exists();
+
+        // The probes themselves stay open; with credentials the real paths work.
+        for (String probe : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started")) {
+            assertThat(status("GET", probe, null)).as(probe).isIn(200, 503);
+            assertThat(status("HEAD", probe, null)).as("HEAD " + probe).isIn(200, 503);
+        }
+        assertThat(status("GET", "/api/quarantine", AUTH)).isEqualTo(200);
+        assertThat(status("GET", "/api/quarantine/" + id, AUTH)).isEqualTo(200);
+        assertThat(status("GET", "/q/metrics", AUTH)).isEqualTo(200);
+        assertThat(status("GET", UserRoute.PATH, AUTH)).isEqualTo(200);
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                ("operator:" + FakeMayanResource.OPERATOR_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(status("GET", "/api/quarantine/" + id, basic)).isEqualTo(200);
+        assertThat(status("GET", "/api/quarantine/" + id, "Basic b3BlcmF0b3I6d3Jvbmc=")).isEqualTo(401);
+        assertThat(status("DELETE", "/api/quarantine/" + id, AUTH)).isEqualTo(200);
+    }
+
+    private static List<String> apiVariants(String rest) {
+        return List.of("/api/quarantine" + rest, "/api;x=1/quarantine" + rest, "/api/quarantine;x=1" + rest,
+                "/api/quarantine" + rest + ";x=1", "//api/quarantine" + rest, "/api//quarantine" + rest,
+                "/API/quarantine" + rest, "/Api/Quarantine" + rest, "/%61pi/quarantine" + rest,
+                "/api/%71uarantine" + rest, "/api%2Fquarantine" + rest, "/api/quarantine" + rest + ".",
+                "/api/quarantine" + rest + "/", "/./api/quarantine" + rest, "/api/./quarantine" + rest,
+                "/q/health/../../api/quarantine" + rest, "/q/health/%2e%2e/%2e%2e/api/quarantine" + rest,
+                "/q/health;x=1/../../api/quarantine" + rest, "/q/health/live/../../../api/quarantine" + rest,
+                "/api/quarantine" + rest + "?source=plain");
+    }
+
+    /** 401, or 404 when credentials get a 404 too; anything else without credentials is a way in. */
+    private static void check(String method, String path, List<String> refused, List<String> open) throws IOException {
+        int status = status(method, path, null);
+        if (status == 401 || status == 404 && status(method, path, AUTH) == 404) {
+            refused.add(method + " " + path);
+        } else {
+            open.add(method + " " + path + " -> " + status);
+        }
+    }
+
+    /** The status of a request sent exactly as written: no client library normalises the path. */
+    private static int status(String method, String path, String authorization) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            String body = "POST".equals(method) ? "{}" : "";
+            String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                    + (body.isEmpty() ? "" : "Content-Type: application/json\r\n")
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+                line.append((char) c);
+            }
+            String[] parts = line.toString().split(" ");
+            if (parts.length < 2) {
+                throw new IOException(method + " " + path + ": no status line but \"" + line + "\"");
+            }
+            return Integer.parseInt(parts[1]);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.mayaningest.source.mail;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 import io.mayaningest.config.IngestConfig;
@@ -106,12 +107,15 @@ public class MailSourceRoutes extends RouteBuilder {
     }
 
     private String uri(MailSettings settings, String propertiesBean) {
-        String prefix = "ingest.sources." + settings.name() + ".";
         List<String> options = new ArrayList<>();
         options.add("username=RAW(" + settings.username() + ")");
-        if (config.sources().get(settings.name()).password().filter(p -> !p.isEmpty()).isPresent()) {
-            // A placeholder, resolved when the endpoint is created: the secret is never part of the route's text.
-            options.add("password=RAW({{" + prefix + "password}})");
+        Optional<String> password = config.sources().get(settings.name()).password().filter(p -> !p.isEmpty());
+        if (password.isPresent()) {
+            // By reference to the registry, not a placeholder: a resolved placeholder is part of the endpoint
+            // URI, which Camel prints and shows in health, masked only up to a ')' in the password.
+            String bean = "mayanIngestMailPassword-" + settings.name();
+            getCamelContext().getRegistry().bind(bean, password.get());
+            options.add("password=#bean:" + bean);
         }
         if (settings.isImap()) {
             options.add("folderName=RAW(" + settings.folder() + ")");

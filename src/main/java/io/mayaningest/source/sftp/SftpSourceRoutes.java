@@ -84,6 +84,11 @@ public class SftpSourceRoutes extends RouteBuilder {
             getCamelContext().getRegistry().bind(pollStrategyBean, new SftpPollStrategy(settings, health));
             getCamelContext().getRegistry().bind(pollStrategyBean + "-errors", new SftpPollStrategy.QuietExceptionHandler(
                     name, health));
+            // The secrets go to the registry and the URI names them (#bean:...): they are never in the
+            // route's parameters, its endpoint URI, Camel's summaries, health data or log lines.
+            // (Camel's URI masking is no guard: it ends a RAW(...) value at its first ')'.)
+            settings.password().ifPresent(p -> getCamelContext().getRegistry().bind(passwordBean(name), p));
+            settings.privateKeyPassphrase().ifPresent(p -> getCamelContext().getRegistry().bind(passphraseBean(name), p));
             health.register(name);
             templatedRoute(TEMPLATE)
                     .routeId(FileSourceRoutes.routeId(name))
@@ -98,13 +103,21 @@ public class SftpSourceRoutes extends RouteBuilder {
         }
     }
 
+    static String passwordBean(String source) {
+        return "mayanIngestSftpPassword-" + source;
+    }
+
+    static String passphraseBean(String source) {
+        return "mayanIngestSftpPassphrase-" + source;
+    }
+
     static String options(SftpSettings s, SourceConfig source, String filterBean, String pollStrategyBean) {
         long stable = source.stableFor().toMillis();
         List<String> options = new ArrayList<>();
         options.add("username=RAW(" + s.username() + ")");
-        s.password().ifPresent(p -> options.add("password=RAW(" + p + ")"));
+        s.password().ifPresent(p -> options.add("password=#bean:" + passwordBean(s.name())));
         s.privateKeyFile().ifPresent(k -> options.add("privateKeyFile=" + k));
-        s.privateKeyPassphrase().ifPresent(p -> options.add("privateKeyPassphrase=RAW(" + p + ")"));
+        s.privateKeyPassphrase().ifPresent(p -> options.add("privateKeyPassphrase=#bean:" + passphraseBean(s.name())));
         if (s.strictHostKeyChecking()) {
             options.add("strictHostKeyChecking=yes");
             if (s.knownHostsFile().isPresent()) {

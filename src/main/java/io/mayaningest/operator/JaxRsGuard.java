@@ -1,0 +1,36 @@
+package io.mayaningest.operator;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
+
+/**
+ * The second lock of {@link OperatorAuth}: RESTEasy normalises paths its own way (it strips matrix
+ * parameters, for one), so the operator's credentials are checked again on every request it
+ * dispatches, whatever the path. No JAX-RS resource of the service is public (the health probes are
+ * Vert.x routes), so there is no path list here at all. Pre-matching: a path RESTEasy does not know
+ * answers 401 too and tells nothing about which resources exist.
+ */
+@Provider
+@PreMatching
+public class JaxRsGuard implements ContainerRequestFilter {
+
+    private final OperatorAuth auth;
+
+    public JaxRsGuard(OperatorAuth auth) {
+        this.auth = auth;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (!auth.authorized(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+            request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, OperatorAuth.CHALLENGE)
+                    .type(MediaType.APPLICATION_JSON_TYPE).entity(OperatorAuth.REFUSAL).build());
+        }
+    }
+}

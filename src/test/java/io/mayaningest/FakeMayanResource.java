@@ -90,6 +90,15 @@ public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
         config.put(versions + "stable-for", "400ms");
         config.put(versions + "label", "{file.basename}");
         config.put(versions + "duplicates", "new-file");
+
+        // Mapping defaults for items a route sends to direct:mayan-ingest with MayanSource=partner-route.
+        String route = "ingest.sources.partner-route.";
+        config.put(route + "kind", "route");
+        config.put(route + "document-type", "Invoice");
+        config.put(route + "filename-pattern", "(?<no>\\d+)\\.pdf");
+        config.put(route + "label", "Partner invoice {no}");
+        config.put(route + "metadata.invoice_number", "{no}");
+        config.put(route + "max-file-size", "65536");
         return config;
     }
 

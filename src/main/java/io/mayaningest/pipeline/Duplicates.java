@@ -56,7 +56,9 @@ public class Duplicates {
         if (!LedgerState.VALIDATED.name().equals(item.getState())) {
             return;
         }
-        String policy = config.sources().get(item.getSourceName()).duplicates();
+        // An item sent to direct:mayan-ingest may name a source that has no ingest.sources entry: the default applies.
+        IngestConfig.SourceConfig source = config.sources().get(item.getSourceName());
+        String policy = source == null ? SKIP : source.duplicates();
         switch (policy) {
             case SKIP -> skip(item);
             case NEW_FILE -> {

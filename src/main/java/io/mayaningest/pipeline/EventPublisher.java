@@ -1,5 +1,6 @@
 package io.mayaningest.pipeline;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,12 +17,14 @@ import jakarta.jms.ConnectionFactory;
 import jakarta.jms.Destination;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSRuntimeException;
+import org.apache.camel.ProducerTemplate;
 import org.jboss.logging.Logger;
 
 /**
  * Result events for the enterprise bus ({@code ingest.events.destination}): one JSON text message per
  * item that was ingested ({@code done}) or quarantined ({@code failed}), whatever its source kind.
- * Does nothing when no destination is configured.
+ * Does nothing on JMS when no destination is configured; a route in routes/ can also tap every
+ * event on {@value #TAP}.
  * <p>
  * Events are best effort: the item is already in Mayan (or in quarantine) when its event is sent, so
  * a broker that cannot be reached is logged and never turns a finished item into a failed one.
@@ -31,16 +34,23 @@ public class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
+    /** Where a user's route taps the result events (the same JSON as the JMS events, plus Mayan* headers). */
+    public static final String TAP = "direct:mayan-ingest-events";
+    // Without a consuming route the event is simply not taken (no error, nothing queued).
+    private static final String TAP_URI = TAP + "?failIfNoConsumers=false";
+
     private final Optional<String> destination;
     private final Instance<ConnectionFactory> connectionFactory;
     private final MayanClient mayan;
     private final ObjectMapper json;
+    private final Instance<ProducerTemplate> producer;
     /** One context for all events; JMSContext is not thread-safe, so sends are synchronized on this bean. */
     private JMSContext context;
     private Destination target;
 
     public EventPublisher(IngestConfig config, Instance<ConnectionFactory> connectionFactory, MayanClient mayan,
-            ObjectMapper json) {
+            ObjectMapper json, Instance<ProducerTemplate> producer) {
+        this.producer = producer;
         this.destination = config.events().destination().map(String::strip).filter(s -> !s.isEmpty());
         this.connectionFactory = connectionFactory;
         this.mayan = mayan;
@@ -75,14 +85,15 @@ public class EventPublisher {
     }
 
     private void publish(Map<String, Object> event) {
-        if (destination.isEmpty()) {
-            return;
-        }
         String text;
         try {
             text = json.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+        tap(event, text);
+        if (destination.isEmpty()) {
+            return;
         }
         for (int attempt = 1; attempt <= 2; attempt++) {
             try {
@@ -96,6 +107,25 @@ public class EventPublisher {
                             event.get("ingestId"), destination.get(), e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Hands the event to a user's route on {@value #TAP}, if one consumes it (a route in routes/ that
+     * logs it, forwards it to a queue, ...). Synchronous, in the item's thread; its failure is logged
+     * and never changes the item's outcome.
+     */
+    private void tap(Map<String, Object> event, String text) {
+        Map<String, Object> headers = new HashMap<>();
+        headers.put("MayanIngestId", event.get("ingestId"));
+        headers.put("MayanIngestStatus", event.get("status"));
+        headers.put("MayanDocumentId", event.get("documentId"));
+        headers.put("MayanSource", event.get("source"));
+        try {
+            producer.get().sendBodyAndHeaders(TAP_URI, text, headers);
+        } catch (RuntimeException e) {
+            LOG.warnf("The route on %s failed on the %s event of ingest %s: %s", TAP, event.get("status"),
+                    event.get("ingestId"), e.getMessage());
         }
     }
 

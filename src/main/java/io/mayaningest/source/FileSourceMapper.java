@@ -152,13 +152,25 @@ public class FileSourceMapper {
     }
 
     private Map<String, String> templateValues(IngestRequest item, SourceConfig source) {
-        return fileNameValues(item.getFileName(), item.getPayload().getParent(), source, item.getSourceName());
+        return fileNameValues(item.getFileName(), item.getPayload().getParent(), source, item.getSourceName(),
+                Mapping.hasSidecar(item));
     }
 
     private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
 
     /** Values of the file name for templates: {@code file.*} and the pattern's named groups. */
     public static Map<String, String> fileNameValues(String name, Path parent, SourceConfig source, String sourceName) {
+        return fileNameValues(name, parent, source, sourceName, false);
+    }
+
+    /**
+     * As {@link #fileNameValues(String, Path, SourceConfig, String)}; {@code described} says the item
+     * brings its own mapping (a sidecar, Mayan* headers). Then a name that does not match the pattern is
+     * no error: the pattern's groups are simply absent, {@link Mapping} leaves out the templates that
+     * need them, and what is still missing fails later with its real cause (type, metadata, value).
+     */
+    public static Map<String, String> fileNameValues(String name, Path parent, SourceConfig source, String sourceName,
+            boolean described) {
         Map<String, String> values = new LinkedHashMap<>();
         int dot = name.lastIndexOf('.');
         values.put("file.name", name);
@@ -167,6 +179,9 @@ public class FileSourceMapper {
         if (source.filenamePattern().isPresent()) {
             Pattern pattern = Pattern.compile(source.filenamePattern().get());
             Matcher m = pattern.matcher(name);
+            if (!m.matches() && described) {
+                return values;
+            }
             if (!m.matches()) {
                 throw IngestException.permanent("the file name does not match the filename-pattern "
                         + pattern.pattern() + " of source \"" + sourceName + "\"",

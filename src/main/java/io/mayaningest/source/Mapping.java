@@ -1,8 +1,11 @@
 package io.mayaningest.source;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
@@ -32,19 +35,34 @@ public class Mapping {
         return source;
     }
 
-    /** Applies the source's mapping with these template values, then the sidecars among the companions. */
+    /**
+     * Applies the source's mapping with these template values, then the sidecars among the companions.
+     * Groups of the filename-pattern missing from {@code values} mean the item brought its own mapping
+     * and its name did not match ({@link FileSourceMapper#fileNameValues(String, Path, SourceConfig, String, boolean)}):
+     * the templates that need them are left out (the label falls back to the file name), so the sidecar
+     * decides and a failure names what is really missing rather than the pattern.
+     */
     public void apply(IngestRequest item, Map<String, String> values) {
         SourceConfig source = source(item.getSourceName());
         String prefix = "ingest.sources." + item.getSourceName() + ".";
+        Set<String> unmatched = new HashSet<>();
+        source.filenamePattern().ifPresent(p -> FileSourceMapper.groupNames(Pattern.compile(p)).stream()
+                .filter(g -> !values.containsKey(g)).forEach(unmatched::add));
         item.setDocumentType(source.documentType());
-        item.setLabel(Templates.render(source.label(), values, prefix + "label"));
-        item.setDescription(Templates.render(source.description().orElse(null), values, prefix + "description"));
-        item.setLanguage(Templates.render(source.language().orElse(null), values, prefix + "language"));
-        source.metadata().forEach((name, template) -> item.getMetadata().put(name,
-                Templates.render(template, values, prefix + "metadata." + name)));
-        source.tags().ifPresent(tags -> tags.forEach(t -> addRendered(item.getTags(), t, values, prefix + "tags")));
+        String label = render(source.label(), values, unmatched, prefix + "label");
+        item.setLabel(label != null ? label : item.getFileName());
+        item.setDescription(render(source.description().orElse(null), values, unmatched, prefix + "description"));
+        item.setLanguage(render(source.language().orElse(null), values, unmatched, prefix + "language"));
+        source.metadata().forEach((name, template) -> {
+            String value = render(template, values, unmatched, prefix + "metadata." + name);
+            if (value != null) {
+                item.getMetadata().put(name, value);
+            }
+        });
+        source.tags().ifPresent(tags -> tags.forEach(
+                t -> addRendered(item.getTags(), t, values, unmatched, prefix + "tags")));
         source.cabinets().ifPresent(cabinets -> cabinets.forEach(
-                c -> addRendered(item.getCabinets(), c, values, prefix + "cabinets")));
+                c -> addRendered(item.getCabinets(), c, values, unmatched, prefix + "cabinets")));
         for (Path companion : item.getCompanions()) {
             if (FileSourceFilter.isSidecarName(companion.getFileName().toString())) {
                 Sidecar.apply(companion, item);
@@ -52,10 +70,28 @@ public class Mapping {
         }
     }
 
-    private static void addRendered(List<String> target, String template, Map<String, String> values, String where) {
-        String value = Templates.render(template, values, where).strip();
-        if (!value.isEmpty()) {
-            target.add(value);
+    /** Whether the item brings its own mapping in a sidecar (then its name need not match the pattern). */
+    public static boolean hasSidecar(IngestRequest item) {
+        return item.getCompanions().stream().anyMatch(c -> FileSourceFilter.isSidecarName(c.getFileName().toString()));
+    }
+
+    /** The rendered template, or null when it needs a group the unmatched pattern could not give. */
+    private static String render(String template, Map<String, String> values, Set<String> unmatched, String where) {
+        if (template != null && !unmatched.isEmpty()) {
+            for (String group : unmatched) {
+                if (template.contains("{" + group + "}")) {
+                    return null;
+                }
+            }
+        }
+        return Templates.render(template, values, where);
+    }
+
+    private static void addRendered(List<String> target, String template, Map<String, String> values,
+            Set<String> unmatched, String where) {
+        String value = render(template, values, unmatched, where);
+        if (value != null && !value.strip().isEmpty()) {
+            target.add(value.strip());
         }
     }
 }

@@ -32,8 +32,12 @@ public final class SourceRoutes {
                 .bean(ledger, "acknowledged");
     }
 
-    /** The enabled sources of one kind, by name. */
+    /**
+     * The enabled sources of one kind, by name. Every source kind's route builder asks this before it
+     * builds a route, so the whole of {@code ingest.sources.*} is checked before any source starts.
+     */
     public static Map<String, SourceConfig> ofKind(IngestConfig config, String kind) {
+        SourceValidation.check(config);
         Map<String, SourceConfig> result = new LinkedHashMap<>();
         config.sources().forEach((name, source) -> {
             if (kind.equals(source.kind()) && source.enabled()) {

@@ -74,6 +74,34 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts the service expecting it to refuse to start (a configuration or a route it rejects) and
+     * waits for it to exit; its exit code. Fails if it is still running after {@code timeout}.
+     */
+    public int runToExit(Duration timeout) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.add("-jar");
+        command.add(JAR.toString());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+        builder.environment().putAll(env);
+        process = builder.start();
+        starts++;
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("the service was still running after " + timeout + "; see " + log());
+        }
+        return process.exitValue();
+    }
+
+    /** The HTTP port the service listens on. */
+    public int port() {
+        return port;
+    }
+
     /** SIGKILL: no shutdown hook runs, exactly like a crash or an OOM killer. */
     public void kill() throws InterruptedException {
         if (process != null && process.isAlive()) {

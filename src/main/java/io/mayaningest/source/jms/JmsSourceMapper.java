@@ -4,17 +4,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
@@ -22,6 +15,7 @@ import io.mayaningest.pipeline.IngestException;
 import io.mayaningest.pipeline.IngestRequest;
 import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
+import io.mayaningest.source.MayanHeaders;
 import io.mayaningest.source.SafeNames;
 import io.mayaningest.source.Spool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,18 +37,17 @@ public class JmsSourceMapper {
     public static final String SESSION_PROPERTY = "mayanIngestJmsSession";
     public static final String MESSAGE_PROPERTY = "mayanIngestJmsMessage";
 
-    public static final String FILE_NAME = "MayanFileName";
-    public static final String DOCUMENT_TYPE = "MayanDocumentType";
-    public static final String LABEL = "MayanLabel";
-    public static final String DESCRIPTION = "MayanDescription";
-    public static final String LANGUAGE = "MayanLanguage";
-    public static final String TAGS = "MayanTags";
-    public static final String CABINETS = "MayanCabinets";
-    public static final String METADATA = "MayanMetadata";
-    public static final String DOCUMENT_ID = "MayanDocumentId";
-    public static final String ACTION = "MayanAction";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // The vocabulary is shared with direct:mayan-ingest (MayanHeaders); these names stay for existing callers.
+    public static final String FILE_NAME = MayanHeaders.FILE_NAME;
+    public static final String DOCUMENT_TYPE = MayanHeaders.DOCUMENT_TYPE;
+    public static final String LABEL = MayanHeaders.LABEL;
+    public static final String DESCRIPTION = MayanHeaders.DESCRIPTION;
+    public static final String LANGUAGE = MayanHeaders.LANGUAGE;
+    public static final String TAGS = MayanHeaders.TAGS;
+    public static final String CABINETS = MayanHeaders.CABINETS;
+    public static final String METADATA = MayanHeaders.METADATA;
+    public static final String DOCUMENT_ID = MayanHeaders.DOCUMENT_ID;
+    public static final String ACTION = MayanHeaders.ACTION;
 
     static final String ORIGINAL_ID = "MayanIngestOriginalMessageId";
 
@@ -148,79 +141,7 @@ public class JmsSourceMapper {
     }
 
     static void override(IngestRequest item, Message message) throws JMSException {
-        String type = text(message, DOCUMENT_TYPE);
-        if (type != null) {
-            item.setDocumentType(type);
-        }
-        String label = text(message, LABEL);
-        if (label != null) {
-            item.setLabel(label);
-        }
-        String description = text(message, DESCRIPTION);
-        if (description != null) {
-            item.setDescription(description);
-        }
-        String language = text(message, LANGUAGE);
-        if (language != null) {
-            item.setLanguage(language);
-        }
-        String tags = text(message, TAGS);
-        if (tags != null) {
-            item.getTags().clear();
-            item.getTags().addAll(split(tags));
-        }
-        String cabinets = text(message, CABINETS);
-        if (cabinets != null) {
-            item.getCabinets().clear();
-            item.getCabinets().addAll(split(cabinets));
-        }
-        String metadata = text(message, METADATA);
-        if (metadata != null) {
-            JsonNode root;
-            try {
-                root = JSON.readTree(metadata);
-            } catch (IOException e) {
-                root = null;
-            }
-            if (root == null || !root.isObject()) {
-                throw IngestException.permanent("the property " + METADATA + " is not a JSON object of name: value",
-                        "send it as {\"invoice_number\": \"4711\"}");
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
-                item.getMetadata().put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText());
-            }
-        }
-        String action = text(message, ACTION);
-        if (action != null) {
-            item.setAction(action.toLowerCase(Locale.ROOT));
-        }
-        String documentId = text(message, DOCUMENT_ID);
-        if (documentId != null) {
-            try {
-                long id = Long.parseLong(documentId.strip());
-                if (id <= 0) {
-                    throw new NumberFormatException();
-                }
-                item.setTargetDocumentId(id);
-            } catch (NumberFormatException e) {
-                throw IngestException.permanent("the property " + DOCUMENT_ID + " \"" + documentId
-                        + "\" is not a document id", "give the numeric id of an existing Mayan document");
-            }
-            if (item.getAction() == null) {
-                item.setAction("replace");
-            }
-        }
-    }
-
-    private static List<String> split(String csv) {
-        List<String> values = new ArrayList<>();
-        for (String part : csv.split(",")) {
-            if (!part.isBlank()) {
-                values.add(part.strip());
-            }
-        }
-        return values;
+        MayanHeaders.override(item, name -> text(message, name), "property");
     }
 
     /** A property as text (senders may set numbers), or null when absent or blank. */

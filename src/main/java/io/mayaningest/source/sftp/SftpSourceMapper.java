@@ -105,7 +105,7 @@ public class SftpSourceMapper {
         int slash = relative.lastIndexOf('/');
         String parent = slash > 0 ? relative.substring(0, slash) : sources.settings(item.getSourceName()).path();
         Map<String, String> values = FileSourceMapper.fileNameValues(item.getFileName(),
-                Path.of(parent.isEmpty() ? "." : parent), source, item.getSourceName());
+                Path.of(parent.isEmpty() ? "." : parent), source, item.getSourceName(), Mapping.hasSidecar(item));
         mapping.apply(item, values);
     }
 

@@ -184,11 +184,15 @@ public class Uploader {
 
     private Long findOurDocument(IngestRequest item) {
         Instant since = ledger.uploadingAt(item).orElse(Instant.EPOCH).minus(CLOCK_SKEW);
-        JsonNode page = client.get("document_types/" + item.getDocumentTypeId() + "/documents/",
-                Map.of("_ordering", "-id", "page_size", "100"));
+        String label = item.getLabel() == null ? item.getFileName() : item.getLabel();
+        // documents/ with filter_label (a search, so the exact label and the type are checked here), newest
+        // first: every supported release has it. document_types/{id}/documents/ does not exist in 4.5.x
+        // (it came later; 4.12.2 has it), where it answered 404 and quarantined the item.
+        JsonNode page = client.get("documents/", Map.of("filter_label", label, "_ordering", "-id", "page_size", "100"));
         List<Long> unproven = new ArrayList<>();
         for (JsonNode document : page.path("results")) {
-            if (!document.path("label").asText().equals(item.getLabel() == null ? item.getFileName() : item.getLabel())) {
+            if (!document.path("label").asText().equals(label)
+                    || document.path("document_type").path("id").asLong() != item.getDocumentTypeId()) {
                 continue;
             }
             if (created(document).isBefore(since)) {

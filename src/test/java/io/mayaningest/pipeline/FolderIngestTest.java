@@ -109,6 +109,7 @@ class FolderIngestTest {
     @Test
     void newFileOnAnExistingDocumentIsResolvedFromThe202() throws IOException {
         long documentId = mayan.createDocument(1, "Contract " + UUID.randomUUID(), pdf("v1"), "contract.pdf");
+        int fileUploads = mayan.count("POST", FakeMayan.DOCUMENT_FILE_UPLOAD);
         String name = "contract-v2-" + UUID.randomUUID() + ".pdf";
         drop(plain, name + ".json", "{\"document_id\": " + documentId + ", \"action\": \"append\"}");
         byte[] content = pdf(name);
@@ -123,7 +124,9 @@ class FolderIngestTest {
         assertThat(added.filename()).isEqualTo(name);
         assertThat(added.comment()).matches("[0-9a-f-]{36}");
         assertThat(mayan.documents()).noneMatch(d -> d.label().equals(name));
-        assertThat(mayan.count("POST", "/api/v4/documents/" + documentId + "/files/")).isEqualTo(1);
+        // Through the "Default" source's document_file_upload, not documents/{id}/files/ (MayanClient#uploadFile).
+        assertThat(mayan.count("POST", FakeMayan.DOCUMENT_FILE_UPLOAD) - fileUploads).isEqualTo(1);
+        assertThat(mayan.count("POST", "/api/v4/documents/" + documentId + "/files/")).isZero();
     }
 
     @Test

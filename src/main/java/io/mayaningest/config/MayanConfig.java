@@ -83,4 +83,15 @@ public interface MayanConfig {
 
     @WithDefault("60s")
     Duration retryMaxDelay();
+
+    /**
+     * Label of the Mayan source whose {@code document_upload} action takes new documents (the sources
+     * action API). Unset: the web-form source "Default" that a fresh Mayan has, else the first enabled
+     * source offering {@code document_upload} with file uploads; without one, the deprecated
+     * {@code documents/upload/} (see MayanClient).
+     */
+    Optional<String> uploadSource();
+
+    /** User-Agent of every request to Mayan (shows in Mayan's access log); default {@code mayan-ingest/<version>}. */
+    Optional<String> userAgent();
 }

@@ -37,8 +37,15 @@ public class MayanReadinessCheck implements HealthCheck {
             lastAt = System.nanoTime();
         }
         HealthCheckResponseBuilder builder = HealthCheckResponse.named("mayan").withData("url", client.baseUrl());
+        // The release Mayan reported and the API mode chosen for it (MayanDialect), up or down.
+        if (state.version() != null) {
+            builder.withData("version", state.version());
+        }
+        if (state.api() != null) {
+            builder.withData("api", state.api());
+        }
         if (state.open()) {
-            builder.up().withData("version", String.valueOf(state.version()));
+            builder.up();
         } else {
             builder.down().withData("reason", state.reason()).withData("fix", state.fix())
                     .withData("sourcesPausedSince", state.since().toString());

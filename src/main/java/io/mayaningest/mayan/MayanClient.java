@@ -81,6 +81,13 @@ public class MayanClient {
     /** mayan.username/password, or the user info of mayan.url when those are not set. */
     private final Optional<String> username;
     private final Optional<String> password;
+    private final String userAgent;
+    /** What {@link #detect} found; null until the first detection, and again after the upload source went away. */
+    private volatile MayanDialect dialect;
+    /** The last start-up line logged, so a re-detection with the same outcome stays quiet. */
+    private volatile String announced;
+    /** Endpoints whose Deprecation header was already logged: once per endpoint and process. */
+    private final java.util.Set<String> deprecationWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public MayanClient(MayanConfig config, ObjectMapper json) {
         this.config = config;
@@ -112,6 +119,9 @@ public class MayanClient {
         }
         this.authorization = authorizationHeader(config.token(), username, password);
         this.http = buildClient(config);
+        this.userAgent = config.userAgent().filter(u -> !u.isBlank()).orElseGet(() -> "mayan-ingest/"
+                + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                        .getOptionalValue("quarkus.application.version", String.class).orElse("dev"));
     }
 
     void onServiceFailure(java.util.function.Consumer<MayanException> listener) {
@@ -167,29 +177,64 @@ public class MayanClient {
     }
 
     /**
-     * {@code POST documents/upload/}: a new document and its first file in one call; Mayan answers 201
-     * with the document, whose {@code file_latest} is still null (mayan-api.md §5). The multipart body
-     * streams from the file, so the service never holds the document in memory.
+     * A new document and its first file in one call; the answer is the document (its
+     * {@code file_latest} still null: Mayan processes the file in Celery, mayan-api.md §5). The
+     * multipart body streams from the file, so the service never holds the document in memory.
+     * <p>
+     * Through the sources action API where Mayan offers it (4.5 and later): {@code POST
+     * sources/{id}/actions/document_upload/execute/} with a JSON {@code arguments} field and the
+     * {@code file} part. Flat fields are not read there (Mayan answers 400 "Argument `document_type_id`
+     * missing"). {@code immediate_mode: true} makes Mayan create the document inside the request and
+     * answer 201 with it, exactly like {@code documents/upload/}, so the interrupted-upload recovery
+     * (Uploader) holds as before; without it the answer is 202 with no body and no id. Otherwise, as
+     * the fallback, {@code POST documents/upload/} (deprecated in 4.12).
      */
     public JsonNode uploadDocument(long documentTypeId, Path file, String fileName, String label, String description,
             String language) {
-        MultipartEntityBuilder multipart = multipart()
-                .addTextBody("document_type_id", String.valueOf(documentTypeId), TEXT)
-                .addPart("file", new FileBody(file.toFile(), ContentType.APPLICATION_OCTET_STREAM, fileName));
-        addIfPresent(multipart, "label", label);
-        addIfPresent(multipart, "description", description);
-        addIfPresent(multipart, "language", language);
-        HttpPost post = new HttpPost(uri("documents/upload/", Map.of()));
-        post.setEntity(multipart.build());
-        return execute(post, "documents/upload/");
+        MayanDialect d = usableDialect("documents/upload/");
+        if (!d.viaSources()) {
+            MultipartEntityBuilder multipart = multipart()
+                    .addTextBody("document_type_id", String.valueOf(documentTypeId), TEXT)
+                    .addPart("file", new FileBody(file.toFile(), ContentType.APPLICATION_OCTET_STREAM, fileName));
+            addIfPresent(multipart, "label", label);
+            addIfPresent(multipart, "description", description);
+            addIfPresent(multipart, "language", language);
+            HttpPost post = new HttpPost(uri("documents/upload/", Map.of()));
+            post.setEntity(multipart.build());
+            return execute(post, "documents/upload/");
+        }
+        ObjectNode arguments = json.createObjectNode().put("document_type_id", documentTypeId)
+                // In immediate mode Mayan creates the document with label "" and only later takes the file
+                // name (documents/upload/ takes it at once), so the label is always sent: the same label as
+                // before, and the one the interrupted-upload recovery looks for.
+                .put("label", label == null || label.isEmpty() ? fileName : label);
+        if (description != null && !description.isEmpty()) {
+            arguments.put("description", description);
+        }
+        if (language != null && !language.isEmpty()) {
+            arguments.put("language", language);
+        }
+        // immediate_mode also turns off archive expansion: a ZIP stays one document, as with documents/upload/.
+        arguments.put("immediate_mode", true).put("expand", false);
+        return executeSourceAction(d, "document_upload", arguments, file, fileName);
     }
 
     /**
-     * {@code POST documents/{id}/files/}: a new file on an existing document. The fields are
-     * {@code file_new} and {@code action_name} (not {@code file}/{@code action}, mayan-api.md §6) and the
-     * answer is 202 with an empty body, so the {@code comment} carries our ingest id to find the file.
+     * A new file on an existing document: the answer is 202 with an empty body either way, so the
+     * {@code comment} carries our ingest id to find the file (mayan-api.md §6). Through the upload
+     * source's {@code document_file_upload} where it has one (arguments {@code document_id},
+     * {@code comment}, {@code filename}, {@code document_file_action_name}); otherwise
+     * {@code POST documents/{id}/files/} with {@code file_new} and {@code action_name} (the names of
+     * 4.5 and later; before 4.5 they were {@code action=1|2|3}, which is why 4.5 is the lowest release).
      */
     public void uploadFile(long documentId, Path file, String fileName, String action, String comment) {
+        MayanDialect d = usableDialect("documents/" + documentId + "/files/");
+        if (d.viaSources() && d.sourceFiles()) {
+            ObjectNode arguments = json.createObjectNode().put("document_id", documentId).put("comment", comment)
+                    .put("filename", fileName).put("document_file_action_name", action);
+            executeSourceAction(d, "document_file_upload", arguments, file, fileName);
+            return;
+        }
         String path = "documents/" + documentId + "/files/";
         MultipartEntityBuilder multipart = multipart()
                 .addPart("file_new", new FileBody(file.toFile(), ContentType.APPLICATION_OCTET_STREAM, fileName))
@@ -199,6 +244,224 @@ public class MayanClient {
         HttpPost post = new HttpPost(uri(path, Map.of()));
         post.setEntity(multipart.build());
         execute(post, path);
+    }
+
+    private JsonNode executeSourceAction(MayanDialect d, String action, ObjectNode arguments, Path file,
+            String fileName) {
+        String path = "sources/" + d.sourceId() + "/actions/" + action + "/execute/";
+        HttpEntity body;
+        try {
+            body = multipart().addTextBody("arguments", json.writeValueAsString(arguments), TEXT)
+                    .addPart("file", new FileBody(file.toFile(), ContentType.APPLICATION_OCTET_STREAM, fileName))
+                    .build();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write JSON", e);
+        }
+        HttpPost post = new HttpPost(uri(path, Map.of()));
+        post.setEntity(body);
+        try {
+            return execute(post, path);
+        } catch (MayanException e) {
+            if (e.status() == 404 && e.detail() != null && e.detail().contains("No Source matches")) {
+                // The source was deleted or disabled, or its access withdrawn, after it was chosen: nothing
+                // was created (Mayan looks the source up first). Look for an upload source again after the
+                // gate's next successful probe; meanwhile the sources pause and the item waits.
+                dialect = null;
+                MayanException gone = MayanException.misconfigured(404, "POST", path, e.detail(),
+                        "the Mayan source \"" + d.sourceLabel() + "\" (id " + d.sourceId() + ") that takes the"
+                                + " service's uploads is gone, disabled or no longer usable by the service's user"
+                                + " (404 on POST " + path + ")",
+                        "enable the source in Mayan (System > Sources) or set mayan.upload-source to the label of"
+                                + " another one; the service looks for its upload source again when Mayan answers"
+                                + ITEMS_WAIT);
+                failureListener.accept(gone);
+                throw gone;
+            }
+            throw e;
+        }
+    }
+
+    // ---- version and endpoints --------------------------------------------------------------------
+
+    /** What the last detection found, or null before the first one. */
+    public MayanDialect currentDialect() {
+        return dialect;
+    }
+
+    /** The dialect for an upload: detected now if nobody has yet; a refused Mayan gets no upload. */
+    private MayanDialect usableDialect(String path) {
+        MayanDialect d = dialect;
+        if (d == null) {
+            synchronized (this) {
+                d = dialect != null ? dialect : detect(get("project/", Map.of()));
+            }
+        }
+        if (d.refused()) {
+            // Normally the gate has paused the sources already; this is an item that was under way.
+            MayanException refused = MayanException.misconfigured(0, "POST", path, d.version(), d.refusal(),
+                    d.refusalFix());
+            failureListener.accept(refused);
+            throw refused;
+        }
+        return d;
+    }
+
+    /**
+     * Reads Mayan's release from {@code project}'s {@code __version__} and the sources it offers, and
+     * chooses the endpoints (see {@link MayanDialect}); logs one line with the outcome when it differs
+     * from the last one logged. Called at start-up and on reconnect, not per request.
+     */
+    public synchronized MayanDialect detect(JsonNode project) {
+        String version = project == null ? null : project.path("__version__").asText(null);
+        MayanDialect d;
+        String unsupported = MayanDialect.unsupported(version);
+        if (unsupported != null) {
+            d = new MayanDialect(version, unsupported + " (Mayan at " + base + ")", MayanDialect.unsupportedFix(version),
+                    null, null, false, null);
+        } else {
+            d = chooseSource(version);
+        }
+        dialect = d;
+        announce(d);
+        return d;
+    }
+
+    private void announce(MayanDialect d) {
+        String line;
+        if (d.refused()) {
+            line = "Mayan " + d.version() + " at " + base + " refused: " + d.refusal() + ". Fix: " + d.refusalFix();
+        } else if (d.fallbackReason() != null) {
+            line = "Mayan " + d.version() + " at " + base + ": API mode " + d.mode() + ", because " + d.fallbackReason()
+                    + ". Fix: " + AVOID_DEPRECATED;
+        } else {
+            line = "Mayan " + d.version() + " at " + base + ": API mode " + d.mode();
+        }
+        if (line.equals(announced)) {
+            return;
+        }
+        announced = line;
+        if (d.refused() || d.fallbackReason() != null) {
+            LOG.warn(line);
+        } else {
+            LOG.info(line);
+        }
+    }
+
+    private static final String AVOID_DEPRECATED = "give Mayan an enabled web-form source (System > Sources; a fresh"
+            + " Mayan has one called \"Default\") that the service's user may view and upload to, or set"
+            + " mayan.upload-source to the label of such a source; the service then uses the sources action API";
+
+    private static final String WEB_FORM = "SourceBackendWebForm";
+
+    /**
+     * The source for uploads: {@code mayan.upload-source} by label, or by default the web-form source
+     * "Default" of a fresh Mayan, or the first enabled source whose {@code document_upload} takes a
+     * file over REST. Watch-folder, e-mail and other periodic sources also have a {@code document_upload}
+     * action, but it takes no file (it processes what the source fetches), so the arguments are checked.
+     */
+    private MayanDialect chooseSource(String version) {
+        List<JsonNode> sources;
+        try {
+            sources = getAll("sources/", Map.of());
+        } catch (MayanException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            return fallback(version, "GET sources/ answered 404 (" + e.detail() + ")");
+        }
+        sources.sort(java.util.Comparator.comparingLong(s -> s.path("id").asLong()));
+        Optional<String> wanted = config.uploadSource().map(String::strip).filter(l -> !l.isEmpty());
+        if (wanted.isPresent()) {
+            JsonNode source = sources.stream().filter(s -> wanted.get().equals(s.path("label").asText())).findFirst()
+                    .orElse(null);
+            String problem;
+            JsonNode[] actions = null;
+            if (source == null) {
+                problem = "names no source the service's Mayan user can see (sources: " + describe(sources) + ")";
+            } else if (!source.path("enabled").asBoolean(true)) {
+                problem = "names a source that is disabled in Mayan";
+            } else {
+                actions = uploadActions(source);
+                problem = actions[0] == null
+                        ? "names a source without a document_upload action that takes a file over REST (a web-form"
+                                + " source has one; watch-folder and e-mail sources do not)"
+                        : null;
+            }
+            if (problem != null) {
+                return new MayanDialect(version, "mayan.upload-source \"" + wanted.get() + "\" " + problem
+                        + " (Mayan " + version + " at " + base + ")",
+                        "set mayan.upload-source to the label of an enabled web-form source in Mayan (System >"
+                                + " Sources), or remove it to let the service choose; the sources stay paused and"
+                                + " the items wait until then",
+                        null, null, false, null);
+            }
+            return new MayanDialect(version, null, null, source.path("id").asLong(), source.path("label").asText(),
+                    actions[1] != null, null);
+        }
+        List<JsonNode> candidates = new ArrayList<>(sources.stream().filter(s -> s.path("enabled").asBoolean(true))
+                .toList());
+        // A fresh Mayan's own web-form source first, then the others in id order.
+        candidates.sort(java.util.Comparator.comparingInt(s -> "Default".equals(s.path("label").asText())
+                && s.path("backend_path").asText().endsWith(WEB_FORM) ? 0 : 1));
+        for (JsonNode source : candidates) {
+            JsonNode[] actions = uploadActions(source);
+            if (actions[0] != null) {
+                return new MayanDialect(version, null, null, source.path("id").asLong(),
+                        source.path("label").asText(), actions[1] != null, null);
+            }
+        }
+        if (sources.isEmpty()) {
+            return fallback(version, "the service's Mayan user sees no sources (GET sources/ lists none; viewing"
+                    + " them needs the permission \"View existing document sources\")");
+        }
+        return fallback(version, "no enabled source offers document_upload with a file over REST (sources: "
+                + describe(sources) + ")");
+    }
+
+    private MayanDialect fallback(String version, String reason) {
+        return new MayanDialect(version, null, null, null, null, false, reason);
+    }
+
+    /** [document_upload, document_file_upload] of a source, each null when it is missing or takes no file. */
+    private JsonNode[] uploadActions(JsonNode source) {
+        JsonNode[] found = new JsonNode[2];
+        for (JsonNode action : getAll("sources/" + source.path("id").asLong() + "/actions/", Map.of())) {
+            String name = action.path("name").asText();
+            if ("document_upload".equals(name) && takesFile(action, "document_type_id", "immediate_mode")) {
+                found[0] = action;
+            } else if ("document_file_upload".equals(name)
+                    && takesFile(action, "document_id", "comment", "document_file_action_name")) {
+                found[1] = action;
+            }
+        }
+        return found;
+    }
+
+    /** Whether the action's REST interface takes a file and every one of these arguments. */
+    private static boolean takesFile(JsonNode action, String... arguments) {
+        if (!action.path("accept_files").asBoolean(false)) {
+            return false;
+        }
+        for (JsonNode iface : action.path("interfaces")) {
+            if ("RESTAPI".equals(iface.path("name").asText())) {
+                java.util.Set<String> names = new java.util.HashSet<>();
+                iface.path("arguments").forEach(a -> names.add(a.path("name").asText()));
+                return names.contains("file") && names.containsAll(List.of(arguments));
+            }
+        }
+        return false;
+    }
+
+    private static String describe(List<JsonNode> sources) {
+        if (sources.isEmpty()) {
+            return "none";
+        }
+        List<String> parts = new ArrayList<>();
+        for (JsonNode s : sources) {
+            parts.add("\"" + s.path("label").asText() + "\" (id " + s.path("id").asLong()
+                    + (s.path("enabled").asBoolean(true) ? "" : ", disabled") + ")");
+        }
+        return String.join(", ", parts);
     }
 
     private static final ContentType TEXT = ContentType.TEXT_PLAIN.withCharset(StandardCharsets.UTF_8);
@@ -234,6 +497,7 @@ public class MayanClient {
     private JsonNode execute(HttpUriRequestBase request, String path) {
         // Mayan's token endpoint and the browsable API default to HTML; JSON has to be asked for.
         request.setHeader("Accept", "application/json");
+        request.setHeader("User-Agent", userAgent);
         String auth = authorization();
         if (auth != null) {
             request.setHeader("Authorization", auth);
@@ -282,6 +546,7 @@ public class MayanClient {
     private void obtainToken() {
         HttpPost post = new HttpPost(uri("auth/token/obtain/", Map.of()));
         post.setHeader("Accept", "application/json");
+        post.setHeader("User-Agent", userAgent);
         post.setEntity(jsonEntity(Map.of("username", username.get(), "password", password.orElse(""))));
         try {
             String token = http.execute(post, response -> {
@@ -322,6 +587,7 @@ public class MayanClient {
     private JsonNode handle(String method, String path, ClassicHttpResponse response) throws IOException {
         int status = response.getCode();
         String body = readBody(response.getEntity());
+        warnIfDeprecated(method, path, response);
         if (status >= 200 && status < 300) {
             if (body.isBlank()) {
                 // 202 on a new file and 200 on tag/cabinet actions have empty bodies (mayan-api.md §6, §9).
@@ -371,6 +637,31 @@ public class MayanClient {
         throw new MayanException(status, method, path, detail, true,
                 "Mayan rejected " + where + " with " + status + (detail.isEmpty() ? "" : ": " + detail),
                 "correct the item's mapping and replay it", null, null);
+    }
+
+    /**
+     * Mayan 4.12 marks {@code documents/upload/} with {@code Deprecation: true} and {@code Sunset: <date>}
+     * (RFC 8594) on every answer; logged once per endpoint, with what avoids it.
+     */
+    private void warnIfDeprecated(String method, String path, ClassicHttpResponse response) {
+        Header deprecation = response.getFirstHeader("Deprecation");
+        Header sunset = response.getFirstHeader("Sunset");
+        if (deprecation == null && sunset == null) {
+            return;
+        }
+        String endpoint = method + " " + path.replaceAll("/\\d+/", "/{id}/");
+        if (!deprecationWarned.add(endpoint)) {
+            return;
+        }
+        MayanDialect d = dialect;
+        String because = d != null && d.fallbackReason() != null ? " The service uses it because " + d.fallbackReason()
+                + "." : "";
+        LOG.warnf("Mayan marks %s as deprecated (Deprecation: %s%s): Mayan stops answering it %s.%s To avoid it, %s",
+                endpoint, deprecation == null ? "-" : deprecation.getValue(),
+                sunset == null ? "" : "; Sunset: " + sunset.getValue(),
+                sunset == null ? "in a later release" : "after " + sunset.getValue(), because,
+                endpoint.contains("documents/upload/") ? AVOID_DEPRECATED
+                        : "check the Mayan Ingest release notes for a release that no longer calls it");
     }
 
     private MayanException notMayan(String path, String what) {

@@ -24,11 +24,12 @@ public class MayanGate {
 
     private static final Logger LOG = Logger.getLogger(MayanGate.class);
 
-    public record State(boolean open, String reason, String fix, Instant since, String version) {
+    /** @param api the API mode chosen for this Mayan (MayanDialect#mode), null before the first probe */
+    public record State(boolean open, String reason, String fix, Instant since, String version, String api) {
     }
 
     private final MayanClient client;
-    private volatile State state = new State(true, null, null, Instant.now(), null);
+    private volatile State state = new State(true, null, null, Instant.now(), null, null);
 
     private final java.util.concurrent.ScheduledExecutorService watcher;
 
@@ -41,6 +42,15 @@ public class MayanGate {
             return t;
         });
         long period = Math.max(100, config.healthInterval().toMillis());
+        // At start-up: read Mayan's release and endpoints (and refuse an unsupported one) before the
+        // sources' first poll, without holding up the start itself.
+        watcher.execute(() -> {
+            try {
+                probe();
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "Mayan gate start-up probe failed");
+            }
+        });
         watcher.scheduleWithFixedDelay(this::watchQuietly, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
@@ -77,9 +87,10 @@ public class MayanGate {
     /**
      * Asks Mayan whether it answers with the service's credentials and shows it a document type
      * ({@code project/} alone answers anonymous clients too, and an unknown auth scheme is silently
-     * anonymous: e2e/MAYAN-FINDINGS.md).
+     * anonymous: e2e/MAYAN-FINDINGS.md). At start-up and on reconnect (the gate was closed), it also
+     * reads Mayan's release and endpoints again: Mayan may have been upgraded or reconfigured meanwhile.
      */
-    public State probe() {
+    public synchronized State probe() {
         try {
             JsonNode project = client.get("project/", Map.of());
             JsonNode types = client.get("document_types/", Map.of("page_size", "1"));
@@ -87,8 +98,16 @@ public class MayanGate {
                 close("Mayan shows the service no document types",
                         "set mayan.token or mayan.username/mayan.password, and give that user access to the document"
                                 + " types it should upload to");
+                return state;
+            }
+            MayanDialect dialect = client.currentDialect();
+            if (dialect == null || !state.open() || state.api() == null) {
+                dialect = client.detect(project);
+            }
+            if (dialect.refused()) {
+                close(dialect.refusal(), dialect.refusalFix(), dialect.version(), dialect.mode());
             } else {
-                open(project.path("__version__").asText("unknown"));
+                open(dialect.version(), dialect.mode());
             }
         } catch (IngestException e) {
             close(e.reason(), e.fix());
@@ -103,17 +122,21 @@ public class MayanGate {
         }
     }
 
-    private void open(String version) {
+    private void open(String version, String api) {
         State before = state;
-        state = new State(true, null, null, before.open() ? before.since() : Instant.now(), version);
+        state = new State(true, null, null, before.open() ? before.since() : Instant.now(), version, api);
         if (!before.open()) {
             LOG.infof("Mayan answers again (%s): sources resume", client.baseUrl());
         }
     }
 
     private void close(String reason, String fix) {
+        close(reason, fix, state.version(), state.api());
+    }
+
+    private void close(String reason, String fix, String version, String api) {
         State before = state;
-        state = new State(false, reason, fix, before.open() ? Instant.now() : before.since(), before.version());
+        state = new State(false, reason, fix, before.open() ? Instant.now() : before.since(), version, api);
         if (before.open()) {
             LOG.warnf("Sources paused: %s. Fix: %s", reason, fix);
         }

@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The benchmark's yardstick: a hand-written client of Mayan's REST API that makes the calls a careful
- * script makes for a drawing (upload, poll the document until the file shows our checksum, two
+ * script makes for a drawing (upload through the sources action API, poll the document until the file shows our checksum, two
  * metadata values, a tag, a cabinet), with the ids looked up once. It is pipelined: up to
  * {@code concurrency} documents are in flight, and a poll's wait holds no thread
  * ({@code CompletableFuture.delayedExecutor}), which is the fastest way a plain client can drive Mayan.
@@ -48,6 +48,7 @@ public final class RawClient {
     private final Map<String, Integer> calls = new ConcurrentHashMap<>();
     private final AtomicInteger throttled = new AtomicInteger();
 
+    private long sourceId;
     private long typeId;
     private long drawingNoId;
     private long revisionId;
@@ -63,6 +64,7 @@ public final class RawClient {
 
     /** The ids, once, by exact label (every page read would be one call each on a larger Mayan). */
     public RawClient lookUp(String type, String tag, String cabinetPath) throws IOException, InterruptedException {
+        sourceId = idOf("sources/", "label", "Default");
         typeId = idOf("document_types/", "label", type);
         drawingNoId = idOf("metadata_types/", "name", "drawing_no");
         revisionId = idOf("metadata_types/", "name", "revision");
@@ -106,12 +108,21 @@ public final class RawClient {
 
     private CompletableFuture<Long> upload(Item item) {
         String boundary = "raw-" + UUID.randomUUID();
-        String head = part(boundary, "document_type_id", String.valueOf(typeId)) + part(boundary, "label", item.label())
+        String arguments;
+        try {
+            arguments = JSON.writeValueAsString(Map.of("document_type_id", typeId, "label", item.label(),
+                    "immediate_mode", true));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        // The sources action API with immediate_mode, as the service uses it (documents/upload/ is deprecated
+        // in 4.12): one JSON field "arguments" and the file part; the answer is the new document.
+        String head = part(boundary, "arguments", arguments)
                 + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
                 + item.file().getFileName() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n";
         HttpRequest request;
         try {
-            request = request("documents/upload/")
+            request = request("sources/" + sourceId + "/actions/document_upload/execute/")
                     .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                     // Streamed from the file: the body is never in memory.
                     .POST(BodyPublishers.concat(BodyPublishers.ofString(head, StandardCharsets.UTF_8),
@@ -121,7 +132,7 @@ public final class RawClient {
         } catch (java.io.FileNotFoundException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return send(request, "POST documents/upload/").thenApply(body -> body.path("id").asLong());
+        return send(request, "POST sources/{id}/actions/document_upload/execute/").thenApply(body -> body.path("id").asLong());
     }
 
     private CompletableFuture<Void> awaitChecksum(long id, String sha256, Duration wait) {

@@ -219,10 +219,10 @@ class BadInputCatalogueIT {
                         .reason("action \"merge\" is not one of replace, append, keep"),
                 // --- Mayan says no
                 bad("Mayan 400 on upload", PLAIN, "mayan-400.pdf")
-                        .arm(m -> m.failNext("POST", "/api/v4/documents/upload/", 400, 1))
-                        .reason("Mayan rejected POST documents/upload/ with 400"),
+                        .arm(m -> m.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 400, 1))
+                        .reason("Mayan rejected POST sources/1/actions/document_upload/execute/ with 400"),
                 bad("Mayan 404 on upload (type vanished)", PLAIN, "mayan-404.pdf")
-                        .arm(m -> m.failNext("POST", "/api/v4/documents/upload/", 404, 1))
+                        .arm(m -> m.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 404, 1))
                         .reason("no longer exists in Mayan or the service's user may no longer create documents of it (404 on the upload)"),
                 bad("Mayan rejects a metadata value after the upload", DRAWINGS, "200002_rev1.pdf")
                         .arm(m -> m.failNext("POST", "/api/v4/documents/\\d+/metadata/", 400, 1))
@@ -274,12 +274,12 @@ class BadInputCatalogueIT {
                         // Throttled uploads (429, Retry-After 1 s): the file is rewritten after it was hashed and
                         // before the upload that goes through reads it.
                         .arm(m -> {
-                            uploadsBefore[0] = m.count("POST", "/api/v4/documents/upload/");
-                            m.failNext("POST", "/api/v4/documents/upload/", 429, 2);
+                            uploadsBefore[0] = m.count("POST", FakeMayan.DOCUMENT_UPLOAD);
+                            m.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 429, 2);
                         })
                         .during((m, file) -> {
                             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
-                                    .until(() -> m.count("POST", "/api/v4/documents/upload/") > uploadsBefore[0]);
+                                    .until(() -> m.count("POST", FakeMayan.DOCUMENT_UPLOAD) > uploadsBefore[0]);
                             try {
                                 Files.write(file, pdf("rewritten in place " + UUID.randomUUID()));
                             } catch (IOException e) {
@@ -294,8 +294,8 @@ class BadInputCatalogueIT {
                                     .contains("replay the item once the file is complete").doesNotContain("proxy");
                         }),
                 bad("upload larger than the proxy in front of Mayan takes", PLAIN, "too-large-for-proxy.pdf")
-                        .arm(m -> m.failNext("POST", "/api/v4/documents/upload/", 413, 1))
-                        .reason("refused POST documents/upload/ with 413: the file is larger than it accepts")
+                        .arm(m -> m.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 413, 1))
+                        .reason("refused POST sources/1/actions/document_upload/execute/ with 413: the file is larger than it accepts")
                         .check((m, report) -> assertThat(report.path("fix").asText()).contains("client_max_body_size")));
     }
 

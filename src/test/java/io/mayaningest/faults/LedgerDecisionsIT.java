@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import io.mayaningest.testing.FakeDocument;
+import io.mayaningest.testing.FakeMayan;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class LedgerDecisionsIT {
 
     private static final String OPERATOR_TOKEN = "operator-" + UUID.randomUUID();
-    private static final String UPLOAD = "/api/v4/documents/upload/";
+    private static final String UPLOAD = FakeMayan.DOCUMENT_UPLOAD;
 
     /** A plain folder source (Default type, label = file name, recursive) in the run's work directory. */
     private static Map<String, String> plain(Path folder, String... extra) {

@@ -67,7 +67,7 @@ class RestartIT {
 
             // Uploaded, and the service is polling for a file Mayan has not processed yet: crash now.
             await().atMost(Duration.ofSeconds(30)).until(() -> mayan.count("GET", "/api/v4/documents/\\d+/") >= 2);
-            assertThat(mayan.count("POST", "/api/v4/documents/upload/")).isEqualTo(1);
+            assertThat(mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD)).isEqualTo(1);
             service.kill();
             assertThat(inbox.resolve(name)).exists();
 
@@ -75,7 +75,7 @@ class RestartIT {
             service.start();
 
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(inbox.resolve(".done").resolve(name)));
-            assertThat(mayan.count("POST", "/api/v4/documents/upload/")).isEqualTo(1);
+            assertThat(mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD)).isEqualTo(1);
             List<FakeDocument> docs = mayan.documents().stream().filter(d -> d.label().equals(name)).toList();
             assertThat(docs).hasSize(1);
             assertThat(docs.get(0).files()).hasSize(1);

@@ -227,7 +227,7 @@ class QuarantineApiTest {
         long first = uploadAndTrashWhileProcessing(name);
         awaitError(plain, name);
         String id = ledger.all().stream().filter(e -> e.fileName().equals(name)).findFirst().orElseThrow().id();
-        int uploads = mayan.count("POST", "/api/v4/documents/upload/");
+        int uploads = mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD);
 
         mayan.restoreDocument(first);
         given().header("Authorization", AUTH).contentType(ContentType.JSON).body("{\"reason\": \"restored it\"}")
@@ -237,7 +237,7 @@ class QuarantineApiTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> ledger.find(id).orElseThrow().state() == LedgerState.DONE);
         assertThat(mayan.documents()).filteredOn(d -> d.label().equals(name)).hasSize(1)
                 .allMatch(d -> d.id() == first);
-        assertThat(mayan.count("POST", "/api/v4/documents/upload/")).isEqualTo(uploads);
+        assertThat(mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD)).isEqualTo(uploads);
     }
 
     /** Drops a file and trashes its document in Mayan while Mayan has not processed its file yet. */

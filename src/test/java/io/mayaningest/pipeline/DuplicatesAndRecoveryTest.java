@@ -73,15 +73,15 @@ class DuplicatesAndRecoveryTest {
     void anUploadWhoseAnswerIsLostIsAdoptedNotRepeated() throws IOException {
         // Mayan takes 5 s to answer; the service gives up after 3 s (mayan.read-timeout) but Mayan
         // still creates the document. The retry must find it instead of uploading a second copy.
-        mayan.stallNext("POST", "/api/v4/documents/upload/", Duration.ofSeconds(5), 1);
+        mayan.stallNext("POST", FakeMayan.DOCUMENT_UPLOAD, Duration.ofSeconds(5), 1);
         String name = "slow-answer-" + UUID.randomUUID() + ".pdf";
         byte[] content = pdf(name);
-        int before = mayan.count("POST", "/api/v4/documents/upload/");
+        int before = mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD);
         drop(plain, name, content);
 
         awaitDone(plain, name);
         assertThat(mayan.documents()).filteredOn(d -> d.label().equals(name)).hasSize(1);
-        assertThat(mayan.count("POST", "/api/v4/documents/upload/") - before).isEqualTo(1);
+        assertThat(mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD) - before).isEqualTo(1);
         assertThat(mayan.documentByLabel(name).orElseThrow().latestFile().orElseThrow().checksum())
                 .isEqualTo(sha256(content));
     }

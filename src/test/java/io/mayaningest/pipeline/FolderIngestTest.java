@@ -109,6 +109,7 @@ class FolderIngestTest {
     @Test
     void newFileOnAnExistingDocumentIsResolvedFromThe202() throws IOException {
         long documentId = mayan.createDocument(1, "Contract " + UUID.randomUUID(), pdf("v1"), "contract.pdf");
+        int fileUploads = mayan.count("POST", FakeMayan.DOCUMENT_FILE_UPLOAD);
         String name = "contract-v2-" + UUID.randomUUID() + ".pdf";
         drop(plain, name + ".json", "{\"document_id\": " + documentId + ", \"action\": \"append\"}");
         byte[] content = pdf(name);
@@ -123,7 +124,9 @@ class FolderIngestTest {
         assertThat(added.filename()).isEqualTo(name);
         assertThat(added.comment()).matches("[0-9a-f-]{36}");
         assertThat(mayan.documents()).noneMatch(d -> d.label().equals(name));
-        assertThat(mayan.count("POST", "/api/v4/documents/" + documentId + "/files/")).isEqualTo(1);
+        // Through the "Default" source's document_file_upload, not documents/{id}/files/ (MayanClient#uploadFile).
+        assertThat(mayan.count("POST", FakeMayan.DOCUMENT_FILE_UPLOAD) - fileUploads).isEqualTo(1);
+        assertThat(mayan.count("POST", "/api/v4/documents/" + documentId + "/files/")).isZero();
     }
 
     @Test
@@ -181,7 +184,7 @@ class FolderIngestTest {
     @Test
     void transientMayanFailuresAreRetriedAndTheFileStaysMeanwhile() throws IOException {
         String name = "retry-" + UUID.randomUUID() + ".pdf";
-        mayan.failNext("POST", "/api/v4/documents/upload/", 503, 2);
+        mayan.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 503, 2);
         mayan.failNext("GET", "/api/v4/documents/\\d+/", 429, 2);
         byte[] content = pdf(name);
         drop(plain, name, content);
@@ -198,7 +201,7 @@ class FolderIngestTest {
         // A 429 means Mayan created nothing: the file must not wait out mayan.interrupted-upload-grace (8 s
         // here, 2 min by default) as if the answer to a processed upload had been lost.
         String name = "throttled-" + UUID.randomUUID() + ".pdf";
-        mayan.failNext("POST", "/api/v4/documents/upload/", 429, 2);
+        mayan.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 429, 2);
         byte[] content = pdf(name);
         long t0 = System.nanoTime();
         drop(plain, name, content);
@@ -245,14 +248,14 @@ class FolderIngestTest {
         String name = "rewritten-" + UUID.randomUUID() + ".pdf";
         byte[] first = pdf("first " + name);
         byte[] second = pdf("second and longer content of " + name);
-        int uploads = mayan.count("POST", "/api/v4/documents/upload/");
+        int uploads = mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD);
         // Mayan throttles the first two uploads (429, Retry-After: 1 s; fewer than mayan.max-retries, so the
         // same exchange carries on): meanwhile the file is rewritten in place, after the service read and
         // hashed it and before the upload that goes through reads it.
-        mayan.failNext("POST", "/api/v4/documents/upload/", 429, 2);
+        mayan.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 429, 2);
         drop(plain, name, first);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
-                .until(() -> mayan.count("POST", "/api/v4/documents/upload/") > uploads);
+                .until(() -> mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD) > uploads);
         Files.write(plain.resolve(name), second);
 
         JsonNode report = awaitError(plain, name);
@@ -340,11 +343,11 @@ class FolderIngestTest {
     @Test
     void aMayanClientErrorQuarantinesTheItemWithMayansWords() throws IOException {
         String name = "rejected-" + UUID.randomUUID() + ".pdf";
-        mayan.failNext("POST", "/api/v4/documents/upload/", 400, 1);
+        mayan.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 400, 1);
         drop(plain, name, pdf(name));
 
         JsonNode report = awaitError(plain, name);
-        assertThat(report.path("reason").asText()).contains("Mayan rejected POST documents/upload/ with 400: injected");
+        assertThat(report.path("reason").asText()).contains("Mayan rejected POST sources/1/actions/document_upload/execute/ with 400: injected");
         assertThat(plain.resolve(".error").resolve(name)).exists();
     }
 

@@ -175,6 +175,53 @@ public final class FakeMayan implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The release this fake plays (default 4.12.2), as {@code /api/v4/project/} reports it: before 4.5
+     * the sources action API does not exist (HTML 404); from 4.12 {@code documents/upload/} answers with
+     * {@code Deprecation}/{@code Sunset}/{@code Link} headers. Kept by {@link #reset}.
+     */
+    public FakeMayan setVersion(String version) {
+        api.version = Objects.requireNonNull(version);
+        return this;
+    }
+
+    /** The path of a source action's execute URL, e.g. {@code sourceActionPath(1, "document_upload")}. */
+    public static String sourceActionPath(long sourceId, String action) {
+        return API_PREFIX + "/sources/" + sourceId + "/actions/" + action + "/execute/";
+    }
+
+    /** The fresh Mayan's web-form source "Default" (id 1), where the service uploads new documents. */
+    public static final String DOCUMENT_UPLOAD = sourceActionPath(1, "document_upload");
+
+    /** New files on existing documents through the "Default" source. */
+    public static final String DOCUMENT_FILE_UPLOAD = sourceActionPath(1, "document_file_upload");
+
+    /** Adds a web-form source (its actions take files over REST); returns its id. */
+    public long addWebFormSource(String label) {
+        return store.createSource(label, MayanStore.WEB_FORM_BACKEND, "{\"uncompress\": \"n\"}").id;
+    }
+
+    /** Adds a watch-folder source: its document_upload action takes no file; returns its id. */
+    public long addWatchFolderSource(String label) {
+        return store.createSource(label, MayanStore.WATCH_FOLDER_BACKEND, "{\"folder_path\": \"/srv/watch\"}").id;
+    }
+
+    /** Enables or disables a source (a disabled one answers 404 on execute). */
+    public FakeMayan setSourceEnabled(long id, boolean enabled) {
+        synchronized (store) {
+            required(store.sources.get(id), "source", id).enabled = enabled;
+        }
+        return this;
+    }
+
+    /** Deletes every source, as an administrator can (the "Default" one too); {@link #reset} brings "Default" back. */
+    public FakeMayan removeSources() {
+        synchronized (store) {
+            store.sources.clear();
+        }
+        return this;
+    }
+
     /** Time from an upload until its DocumentFile row exists and is {@code file_latest} (default 300 ms). */
     public FakeMayan setFileAppearDelay(Duration delay) {
         store.fileAppearDelay = Objects.requireNonNull(delay);

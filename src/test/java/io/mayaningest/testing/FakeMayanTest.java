@@ -224,6 +224,175 @@ class FakeMayanTest {
         assertEquals("No Document matches the given query.", noDoc.json().get("detail").asText());
     }
 
+    // --- the sources action API (e2e/MAYAN-FINDINGS.md "Sources API", probed on 4.12.2) ------------
+
+    @Test
+    void aFreshMayanOffersTheWebFormSourceDefaultWithBothUploadActions() throws Exception {
+        JsonNode sources = get("/sources/").json();
+        assertEquals(1, sources.get("count").asInt());
+        JsonNode source = sources.get("results").get(0);
+        assertEquals(1, source.get("id").asLong());
+        assertEquals("Default", source.get("label").asText());
+        assertTrue(source.get("enabled").asBoolean());
+        assertEquals("mayan.apps.source_web_forms.source_backends.SourceBackendWebForm", source.get("backend_path").asText());
+        assertEquals(mayan.apiUrl() + "/sources/1/actions/", source.get("actions_url").asText());
+
+        JsonNode actions = get("/sources/1/actions/").json().get("results");
+        assertEquals("document_upload", actions.get(0).get("name").asText());
+        assertTrue(actions.get(0).get("accept_files").asBoolean());
+        assertEquals(mayan.apiUrl() + FakeMayan.DOCUMENT_UPLOAD.substring("/api/v4".length()),
+                actions.get(0).get("execute_url").asText());
+        List<String> uploadArgs = new ArrayList<>();
+        actions.get(0).get("interfaces").get(0).get("arguments").forEach(a -> uploadArgs.add(a.get("name").asText()));
+        assertEquals(List.of("description", "label", "language", "expand", "expand_mode", "immediate_mode",
+                "document_type_id", "file"), uploadArgs);
+        assertEquals("document_file_upload", actions.get(1).get("name").asText());
+        List<String> fileArgs = new ArrayList<>();
+        actions.get(1).get("interfaces").get(0).get("arguments").forEach(a -> fileArgs.add(a.get("name").asText()));
+        assertEquals(List.of("document_file_action_name", "comment", "filename", "document_id", "file"), fileArgs);
+
+        assertEquals(0, send(request("/sources/").GET()).json().get("count").asInt(), "anonymous sees no sources");
+    }
+
+    @Test
+    void documentUploadInImmediateModeAnswers201WithTheDocumentAndNoDeprecation() throws Exception {
+        byte[] content = "%PDF-1.4 via source".getBytes(StandardCharsets.UTF_8);
+        Response created = send(new MultipartBody()
+                .field("arguments", "{\"document_type_id\": 1, \"label\": \"Prüfbericht\", \"description\": \"d\","
+                        + " \"language\": \"deu\", \"immediate_mode\": true}")
+                .file("file", "scan-Ä.pdf", content).post(authorized("/sources/1/actions/document_upload/execute/")));
+        assertEquals(201, created.status, created.body);
+        JsonNode doc = created.json();
+        long id = doc.get("id").asLong();
+        assertEquals("Prüfbericht", doc.get("label").asText());
+        assertEquals("d", doc.get("description").asText());
+        assertEquals("deu", doc.get("language").asText());
+        assertTrue(doc.get("file_latest").isNull());
+        assertFalse(doc.has("pk"), "DocumentSerializer, not DocumentUploadSerializer");
+        assertTrue(created.headers.firstValue("Location").isEmpty());
+        assertTrue(created.headers.firstValue("Deprecation").isEmpty());
+
+        JsonNode processed = await().atMost(5, SECONDS).until(() -> get("/documents/" + id + "/").json(),
+                d -> !d.get("file_latest").isNull() && !d.get("file_latest").get("checksum").isNull());
+        assertEquals(sha256(content), processed.get("file_latest").get("checksum").asText());
+        assertEquals("scan-Ä.pdf", processed.get("file_latest").get("filename").asText());
+    }
+
+    @Test
+    void documentUploadWithoutImmediateModeAnswers202AndWithoutALabelTakesTheFileNameLater() throws Exception {
+        Response accepted = send(new MultipartBody().field("arguments", "{\"document_type_id\": 1}")
+                .file("file", "later.txt", new byte[] {1, 2}).post(authorized("/sources/1/actions/document_upload/execute/")));
+        assertEquals(202, accepted.status);
+        assertEquals("", accepted.body);
+
+        Response immediate = send(new MultipartBody().field("arguments", "{\"document_type_id\": 1, \"immediate_mode\": true}")
+                .file("file", "unlabelled.txt", new byte[] {3}).post(authorized("/sources/1/actions/document_upload/execute/")));
+        assertEquals(201, immediate.status);
+        assertEquals("", immediate.json().get("label").asText(), "Document.save() makes a missing label \"\"");
+        long id = immediate.json().get("id").asLong();
+        await().atMost(5, SECONDS).until(() -> get("/documents/" + id + "/").json().get("label").asText(),
+                "unlabelled.txt"::equals);
+    }
+
+    @Test
+    void sourceActionErrorsComeInMayansShapes() throws Exception {
+        String execute = "/sources/1/actions/document_upload/execute/";
+        // Flat fields are not read: the arguments must be in the JSON field.
+        Response flat = send(new MultipartBody().field("document_type_id", "1").file("file", "a.txt", new byte[] {1})
+                .post(authorized(execute)));
+        assertEquals(400, flat.status);
+        assertEquals("\"Unable to execute action `document_upload`; Argument `document_type_id` missing for interface"
+                + " `RESTAPI`.\"", flat.body);
+        Response noFile = send(new MultipartBody().field("arguments", "{\"document_type_id\": 1}").post(authorized(execute)));
+        assertError(noFile, "{\"file\": [\"No file was submitted.\"]}");
+        Response badJson = send(new MultipartBody().field("arguments", "{bad").file("file", "a.txt", new byte[] {1})
+                .post(authorized(execute)));
+        assertError(badJson, "{\"arguments\": [\"Value must be valid JSON.\"]}");
+        Response unknownType = send(new MultipartBody().field("arguments", "{\"document_type_id\": 99999, \"immediate_mode\": true}")
+                .file("file", "a.txt", new byte[] {1}).post(authorized(execute)));
+        assertEquals(404, unknownType.status);
+        assertEquals("No DocumentType matches the given query.", unknownType.json().get("detail").asText());
+        Response textType = send(new MultipartBody().field("arguments", "{\"document_type_id\": \"abc\"}")
+                .file("file", "a.txt", new byte[] {1}).post(authorized(execute)));
+        assertEquals(404, textType.status);
+        assertEquals("Not found.", textType.json().get("detail").asText());
+        Response noSource = send(new MultipartBody().field("arguments", "{\"document_type_id\": 1}")
+                .file("file", "a.txt", new byte[] {1}).post(authorized("/sources/999/actions/document_upload/execute/")));
+        assertEquals(404, noSource.status);
+        assertEquals("No Source matches the given query.", noSource.json().get("detail").asText());
+        Response unknownAction = send(new MultipartBody().field("arguments", "{}").file("file", "a.txt", new byte[] {1})
+                .post(authorized("/sources/1/actions/upload/execute/")));
+        assertEquals(500, unknownAction.status);
+        assertTrue(unknownAction.headers.firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+
+        mayan.setSourceEnabled(1, false);
+        Response disabled = send(new MultipartBody().field("arguments", "{\"document_type_id\": 1}")
+                .file("file", "a.txt", new byte[] {1}).post(authorized(execute)));
+        assertEquals(404, disabled.status);
+        assertEquals("No Source matches the given query.", disabled.json().get("detail").asText());
+        assertTrue(mayan.documents().isEmpty(), "no document from a refused request");
+    }
+
+    @Test
+    void documentFileUploadKeepsTheCommentAndAnswers202() throws Exception {
+        long id = mayan.createDocument(1, "contract", "v1".getBytes(StandardCharsets.UTF_8), "contract.txt");
+        byte[] v2 = "v2".getBytes(StandardCharsets.UTF_8);
+        Response accepted = send(new MultipartBody()
+                .field("arguments", "{\"document_id\": " + id + ", \"comment\": \"ingest-7\", \"filename\": \"v2-Ü.txt\","
+                        + " \"document_file_action_name\": \"append\"}")
+                .file("file", "x.txt", v2).post(authorized("/sources/1/actions/document_file_upload/execute/")));
+        assertEquals(202, accepted.status);
+        assertEquals("", accepted.body);
+        await().atMost(5, SECONDS).until(() -> mayan.document(id).orElseThrow().files().size() == 2
+                && mayan.document(id).orElseThrow().latestFile().orElseThrow().checksum() != null);
+        FakeFile added = mayan.document(id).orElseThrow().latestFile().orElseThrow();
+        assertEquals("ingest-7", added.comment());
+        assertEquals("v2-Ü.txt", added.filename());
+        assertEquals("append", added.action());
+        assertEquals(sha256(v2), added.checksum());
+
+        Response noDoc = send(new MultipartBody().field("arguments", "{\"document_id\": 999999}")
+                .file("file", "x.txt", v2).post(authorized("/sources/1/actions/document_file_upload/execute/")));
+        assertEquals(404, noDoc.status);
+        assertEquals("No Document matches the given query.", noDoc.json().get("detail").asText());
+        Response noId = send(new MultipartBody().field("arguments", "{\"comment\": \"c\"}")
+                .file("file", "x.txt", v2).post(authorized("/sources/1/actions/document_file_upload/execute/")));
+        assertEquals(400, noId.status);
+        assertEquals("\"Unable to execute action `document_file_upload`; Argument `document_id` missing for interface"
+                + " `RESTAPI`.\"", noId.body);
+    }
+
+    @Test
+    void theVersionDecidesWhatExistsAndWhatIsDeprecated() throws Exception {
+        MultipartBody legacy = new MultipartBody().field("document_type_id", "1").file("file", "a.txt", new byte[] {1});
+        Response on412 = send(legacy.post(authorized("/documents/upload/")));
+        assertEquals("true", on412.headers.firstValue("Deprecation").orElseThrow());
+        assertEquals("Thu, 01 Jul 2027 00:00:00 GMT", on412.headers.firstValue("Sunset").orElseThrow());
+
+        mayan.setVersion("4.10.6");
+        assertEquals("4.10.6", get("/project/").json().get("__version__").asText());
+        Response on410 = send(new MultipartBody().field("document_type_id", "1").file("file", "b.txt", new byte[] {1})
+                .post(authorized("/documents/upload/")));
+        assertEquals(201, on410.status);
+        assertTrue(on410.headers.firstValue("Deprecation").isEmpty());
+        List<String> args = new ArrayList<>();
+        get("/sources/1/actions/").json().get("results").get(0).get("interfaces").get(0).get("arguments")
+                .forEach(a -> args.add(a.get("name").asText()));
+        assertFalse(args.contains("expand_mode"), "expand_mode came with 4.12");
+
+        mayan.setVersion("4.4.16");
+        assertEquals(1, get("/sources/").json().get("count").asInt());
+        Response noActions = get("/sources/1/actions/");
+        assertEquals(404, noActions.status);
+        assertTrue(noActions.headers.firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+
+        mayan.removeSources();
+        mayan.setVersion("4.12.2");
+        assertEquals(0, get("/sources/").json().get("count").asInt());
+        mayan.reset();
+        assertEquals("Default", get("/sources/").json().get("results").get(0).get("label").asText());
+    }
+
     @Test
     void pausedProcessingHoldsFilesUntilResumed() throws Exception {
         mayan.setProcessingPaused(true);

@@ -29,8 +29,11 @@ import java.util.regex.Pattern;
  */
 final class MayanApi {
 
-    /** Mayan's version as {@code /api/v4/project/} reports it. */
+    /** Mayan's version as {@code /api/v4/project/} reports it by default. */
     static final String VERSION = "4.12.2";
+
+    /** The release this fake plays ({@link FakeMayan#setVersion}): it decides which endpoints exist and how they answer. */
+    volatile String version = VERSION;
 
     /** How an anonymous request is answered (§10: lists are empty, objects are hidden). */
     enum Anonymous { EMPTY_LIST, NOT_FOUND, ALLOW }
@@ -122,9 +125,8 @@ final class MayanApi {
         route("/metadata_types/(?<meta>\\d+)/", Anonymous.NOT_FOUND, "MetadataType").get(this::getMetaType);
 
         route("/documents/", Anonymous.EMPTY_LIST, null).get(this::listDocs).post(this::createStub);
-        route("/documents/upload/", Anonymous.NOT_FOUND, "DocumentType").post(this::upload)
-                // [4.12] marks the endpoint deprecated on every response (§5).
-                .header("Deprecation", "true").header("Sunset", "Thu, 01 Jul 2027 00:00:00 GMT");
+        // [4.12] marks the endpoint deprecated on every response (§5); see upload().
+        route("/documents/upload/", Anonymous.NOT_FOUND, "DocumentType").post(this::upload);
         route("/documents/(?<doc>\\d+)/", Anonymous.NOT_FOUND, "Document").get(this::getDoc).delete(this::trashDoc);
         route("/documents/(?<doc>\\d+)/files/", Anonymous.NOT_FOUND, "Document")
                 .get(this::listFiles).post(this::uploadFile);
@@ -145,6 +147,15 @@ final class MayanApi {
         route("/tags/", Anonymous.EMPTY_LIST, null).get(this::listTags).post(this::createTag);
         route("/tags/(?<tag>\\d+)/", Anonymous.NOT_FOUND, "Tag").get(this::getTag);
         route("/tags/(?<tag>\\d+)/documents/", Anonymous.NOT_FOUND, "Tag").get(this::listTagDocs);
+
+        // The sources app: the list exists in every 4.x; its action API since 4.5 ("Sources actions refactor").
+        route("/sources/", Anonymous.EMPTY_LIST, null).get(this::listSources);
+        route("/sources/(?<source>\\d+)/", Anonymous.NOT_FOUND, "Source").get(this::getSource);
+        route("/sources/(?<source>\\d+)/actions/", Anonymous.NOT_FOUND, "Source").get(this::listSourceActions);
+        route("/sources/(?<source>\\d+)/actions/(?<action>[^/]+)/", Anonymous.NOT_FOUND, "Source")
+                .get(this::getSourceAction);
+        route("/sources/(?<source>\\d+)/actions/(?<action>[^/]+)/execute/", Anonymous.NOT_FOUND, "Source")
+                .post(this::executeSourceAction);
 
         route("/cabinets/", Anonymous.EMPTY_LIST, null).get(this::listCabinets).post(this::createCabinet);
         route("/cabinets/(?<cab>\\d+)/", Anonymous.NOT_FOUND, "Cabinet").get(this::getCabinet);
@@ -263,9 +274,9 @@ final class MayanApi {
     private Reply project(ApiRequest r) {
         ObjectNode o = ApiRequest.JSON.createObjectNode();
         o.put("__title__", "Mayan EDMS");
-        o.put("__version__", VERSION);
+        o.put("__version__", version);
         o.put("__build__", 0x0412_0200);
-        o.put("__build_string__", "v" + VERSION + "_FakeMayan");
+        o.put("__build_string__", "v" + version + "_FakeMayan");
         o.put("__django_version__", "5.2.6");
         o.put("__author__", "Roberto Rosario");
         o.put("__description__", "Free Open Source Document Management System.");
@@ -545,13 +556,246 @@ final class MayanApi {
                 store.process(doc, new MayanStore.Upload(file.path(), file.size(), file.sha256(), file.filename(),
                         "", "replace"));
                 file = null; // the store owns the content now
-                return Reply.created(store.json(doc, r.api(), true));
+                return deprecatedFrom412(Reply.created(store.json(doc, r.api(), true)));
+            }
+        } catch (MayanError e) {
+            throw MayanError.of(deprecatedFrom412(e.reply));
+        } finally {
+            if (file != null) {
+                MayanStore.deleteQuietly(file.path());
+            }
+        }
+    }
+
+    /** [4.12] {@code documents/upload/}'s every answer says it is deprecated (e2e/MAYAN-FINDINGS.md §1). */
+    private Reply deprecatedFrom412(Reply reply) {
+        if (minor() >= 12) {
+            reply.header("Deprecation", "true").header("Sunset", "Thu, 01 Jul 2027 00:00:00 GMT")
+                    .header("Link", "<https://docs.mayan-edms.com/>; rel=\"deprecation\"; type=\"text/html\"");
+        }
+        return reply;
+    }
+
+    /** The minor release of a 4.x {@link #version} (4 for "4.4.16"). */
+    int minor() {
+        String[] parts = version.split("\\.");
+        try {
+            return parts.length > 1 && parts[0].equals("4") ? Integer.parseInt(parts[1]) : parts[0].compareTo("4") > 0 ? 99 : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    // --- the sources app ([4.5] sources action API; e2e/MAYAN-FINDINGS.md "Sources API") ---------
+
+    private Reply listSources(ApiRequest r) {
+        synchronized (store) {
+            return Reply.ok(new Listing<MayanStore.Source>(x -> x.id, Comparator.comparingLong(x -> x.id))
+                    .page(r, store.sources.values(), x -> store.json(x, r.api())));
+        }
+    }
+
+    private MayanStore.Source source(ApiRequest r, boolean enabledOnly) {
+        MayanStore.Source source = store.sources.get(r.pathId("source"));
+        if (source == null || (enabledOnly && !source.enabled)) {
+            throw MayanError.notFound("Source");
+        }
+        return source;
+    }
+
+    private Reply getSource(ApiRequest r) {
+        synchronized (store) {
+            return Reply.ok(store.json(source(r, false), r.api()));
+        }
+    }
+
+    private void requireActionApi() {
+        if (minor() < 5) {
+            // Before 4.5 these URLs do not exist: Django's HTML 404 page.
+            throw MayanError.of(Reply.raw(404, "text/html; charset=utf-8",
+                    "<!doctype html><html lang=\"en\"><head><title>Not Found</title></head><body><h1>Not Found</h1>"
+                            + "</body></html>"));
+        }
+    }
+
+    private Reply listSourceActions(ApiRequest r) {
+        requireActionApi();
+        synchronized (store) {
+            MayanStore.Source source = source(r, false);
+            List<ObjectNode> actions = sourceActions(source, r.api());
+            return Reply.ok(new Listing<ObjectNode>(a -> 0, (a, b) -> 0).page(r, actions, a -> a));
+        }
+    }
+
+    private Reply getSourceAction(ApiRequest r) {
+        requireActionApi();
+        synchronized (store) {
+            String name = r.pathParams.group("action");
+            // APISourceActionDetailView.get_object returns None for an unknown name: DRF serializes nothing.
+            return sourceActions(source(r, false), r.api()).stream()
+                    .filter(a -> a.path("name").asText().equals(name)).findFirst().map(Reply::ok)
+                    .orElseThrow(MayanError::serverError);
+        }
+    }
+
+    /** SourceBackendActionSerializer output of the actions a source's backend offers (only the RESTAPI interface's arguments). */
+    private List<ObjectNode> sourceActions(MayanStore.Source source, String api) {
+        List<ObjectNode> actions = new ArrayList<>();
+        String base = api + "/sources/" + source.id + "/actions/";
+        if (MayanStore.WEB_FORM_BACKEND.equals(source.backendPath)) {
+            List<String[]> upload = new ArrayList<>(List.of(new String[] {"description", null}, new String[] {"label", null},
+                    new String[] {"language", null}, new String[] {"expand", "false"}));
+            if (minor() >= 12) {
+                upload.add(new String[] {"expand_mode", null});
+            }
+            upload.add(new String[] {"immediate_mode", "false"});
+            upload.add(new String[] {"document_type_id"});
+            upload.add(new String[] {"file"});
+            actions.add(action(source, base, "document_upload", true, upload, "documents.document_create"));
+            actions.add(action(source, base, "document_file_upload", true, List.of(
+                    new String[] {"document_file_action_name", "replace"}, new String[] {"comment", null},
+                    new String[] {"filename", null}, new String[] {"document_id"}, new String[] {"file"}),
+                    "documents.document_file_new"));
+        } else {
+            // A watch folder or e-mail source processes what it fetches itself: its document_upload takes no file.
+            actions.add(action(source, base, "document_upload", false, List.of(), "sources.sources_setup_edit"));
+            actions.add(action(source, base, "file_list", false, List.of(), null));
+        }
+        return actions;
+    }
+
+    /** @param arguments name and default (one element: required, no default) of each RESTAPI argument */
+    private static ObjectNode action(MayanStore.Source source, String base, String name, boolean acceptFiles,
+            List<String[]> arguments, String permission) {
+        ObjectNode o = ApiRequest.JSON.createObjectNode();
+        o.put("accept_files", acceptFiles);
+        o.put("confirmation", true);
+        o.put("execute_url", base + name + "/execute/");
+        ObjectNode rest = o.putArray("interfaces").addObject();
+        var args = rest.putArray("arguments");
+        for (String[] a : arguments) {
+            ObjectNode arg = args.addObject();
+            arg.putNull("choices");
+            boolean required = a.length == 1;
+            if (required || a[1] == null) {
+                arg.putNull("default");
+            } else if (a[1].equals("false")) {
+                arg.put("default", false);
+            } else {
+                arg.put("default", a[1]);
+            }
+            arg.put("has_default", !required);
+            arg.put("help_text", "");
+            arg.put("name", a[0]);
+            arg.put("required", required);
+        }
+        rest.put("name", "RESTAPI");
+        o.put("name", name);
+        if (permission == null) {
+            o.putNull("permission");
+        } else {
+            o.putObject("permission").put("pk", permission);
+        }
+        o.put("source_id", source.id);
+        o.put("source_url", base.substring(0, base.length() - "actions/".length()));
+        o.put("url", base + name + "/");
+        return o;
+    }
+
+    /**
+     * {@code POST sources/{id}/actions/{name}/execute/} as APISourceActionExecuteView does it: the
+     * (enabled) source, then the action (an unknown name is an uncaught exception: HTML 500), then the
+     * serializer ({@code arguments} a JSON string, {@code file} required for file actions), then the
+     * interface's arguments (a missing one is a 400 whose body is a bare JSON string), then the lookups
+     * (404), then the action: document_upload answers 201 with the document (DocumentSerializer: no
+     * {@code pk}, no Location) in {@code immediate_mode}, otherwise 202 with no body; document_file_upload
+     * answers 202 with no body. Flat form fields besides {@code arguments} and {@code file} are ignored.
+     */
+    private Reply executeSourceAction(ApiRequest r) throws IOException {
+        requireActionApi();
+        Body body = r.body();
+        Multipart.UploadedFile file = body.takeFile("file");
+        try {
+            String name = r.pathParams.group("action");
+            synchronized (store) {
+                source(r, true);
+            }
+            if (!name.equals("document_upload") && !name.equals("document_file_upload")) {
+                throw MayanError.serverError(); // SourceActionExceptionUnknown, not caught by the view
+            }
+            Errors errors = new Errors();
+            com.fasterxml.jackson.databind.JsonNode arguments = ApiRequest.JSON.createObjectNode();
+            String raw = body.text("arguments");
+            if (raw != null) {
+                try {
+                    arguments = ApiRequest.JSON.readTree(raw);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    errors.add("arguments", "Value must be valid JSON.");
+                }
+            }
+            checkFile(errors, body, "file", file);
+            errors.throwIfAny();
+            String required = name.equals("document_upload") ? "document_type_id" : "document_id";
+            if (!arguments.hasNonNull(required) && !arguments.has(required)) {
+                throw MayanError.of(Reply.json(400, ApiRequest.JSON.getNodeFactory().textNode("Unable to execute action `"
+                        + name + "`; Argument `" + required + "` missing for interface `RESTAPI`.")));
+            }
+            Long id = pkOf(arguments.get(required));
+            synchronized (store) {
+                if (name.equals("document_upload")) {
+                    DocType type = store.docTypes.get(id);
+                    if (type == null) {
+                        throw MayanError.notFound("DocumentType");
+                    }
+                    // Document.save(): None becomes "" and the language the DOCUMENTS_LANGUAGE setting.
+                    Doc doc = store.createDoc(type, Objects.requireNonNullElse(textOf(arguments, "label"), ""));
+                    doc.description = Objects.requireNonNullElse(textOf(arguments, "description"), "");
+                    doc.language = Objects.requireNonNullElse(textOf(arguments, "language"), MayanStore.DEFAULT_LANGUAGE);
+                    store.process(doc, new MayanStore.Upload(file.path(), file.size(), file.sha256(), file.filename(),
+                            "", "replace"));
+                    file = null;
+                    boolean immediate = arguments.path("immediate_mode").asBoolean(false);
+                    // Not immediate: Mayan creates the document in a task; here it exists at once, but the
+                    // client learns nothing about it, as with the real 202.
+                    return immediate ? Reply.json(201, store.json(doc, r.api(), false)) : Reply.empty(202);
+                }
+                Doc doc = store.docs.get(id);
+                if (doc == null) {
+                    throw MayanError.notFound("Document");
+                }
+                String filename = textOf(arguments, "filename");
+                store.process(doc, new MayanStore.Upload(file.path(), file.size(), file.sha256(),
+                        filename == null || filename.isEmpty() ? file.filename() : filename,
+                        Objects.requireNonNullElse(textOf(arguments, "comment"), ""),
+                        Objects.requireNonNullElse(textOf(arguments, "document_file_action_name"), "replace")));
+                file = null;
+                return Reply.empty(202);
             }
         } finally {
             if (file != null) {
                 MayanStore.deleteQuietly(file.path());
             }
         }
+    }
+
+    /** get_object_or_404(pk=value): a value that is no integer is Django's ValueError → a bare 404 "Not found.". */
+    private static Long pkOf(com.fasterxml.jackson.databind.JsonNode value) {
+        if (value != null && value.isIntegralNumber()) {
+            return value.asLong();
+        }
+        if (value != null && value.isTextual()) {
+            try {
+                return Long.parseLong(value.asText().trim());
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+        }
+        throw MayanError.detail(404, "Not found.");
+    }
+
+    private static String textOf(com.fasterxml.jackson.databind.JsonNode arguments, String field) {
+        com.fasterxml.jackson.databind.JsonNode node = arguments.get(field);
+        return node == null || node.isNull() ? null : node.asText();
     }
 
     /** DRF FileField: missing → "No file was submitted.", empty → "The submitted file is empty.". */

@@ -142,6 +142,18 @@ final class MayanStore {
         Cabinet parent;
     }
 
+    /** A document source (sources app): the web-form "Default" of a fresh Mayan, or one a test adds. */
+    static final class Source {
+        long id;
+        String label;
+        String backendPath;
+        boolean enabled = true;
+        String backendData;
+    }
+
+    static final String WEB_FORM_BACKEND = "mayan.apps.source_web_forms.source_backends.SourceBackendWebForm";
+    static final String WATCH_FOLDER_BACKEND = "mayan.apps.source_watch_folders.source_backends.SourceBackendWatchFolder";
+
     /** An upload waiting for the fake's "Celery". */
     record Upload(Path content, long size, String sha256, String filename, String comment, String action) {
 
@@ -165,7 +177,9 @@ final class MayanStore {
     final Map<Long, Doc> trashed = new LinkedHashMap<>();
     final Map<Long, Tag> tags = new LinkedHashMap<>();
     final Map<Long, Cabinet> cabinets = new LinkedHashMap<>();
+    final Map<Long, Source> sources = new LinkedHashMap<>();
 
+    private long sourceSeq;
     private long docTypeSeq;
     private long metaTypeSeq;
     private long relationSeq;
@@ -209,12 +223,26 @@ final class MayanStore {
         docs.clear();
         tags.clear();
         cabinets.clear();
+        sources.clear();
+        sourceSeq = 0;
         docTypeSeq = metaTypeSeq = relationSeq = docSeq = fileSeq = versionSeq = metaRowSeq = tagSeq = cabinetSeq = 0;
         generation++;
         parked.clear();
         paused = false;
         alterUploads.set(0);
         createDocType(DEFAULT_DOCUMENT_TYPE);
+        // common_initial_setup's web-form source (e2e/MAYAN-FINDINGS.md, Sources API).
+        createSource("Default", WEB_FORM_BACKEND, "{\"uncompress\": \"a\"}");
+    }
+
+    synchronized Source createSource(String label, String backendPath, String backendData) {
+        Source source = new Source();
+        source.id = ++sourceSeq;
+        source.label = label;
+        source.backendPath = backendPath;
+        source.backendData = backendData;
+        sources.put(source.id, source);
+        return source;
     }
 
     synchronized void setPaused(boolean paused) {
@@ -285,6 +313,11 @@ final class MayanStore {
         file.sha256 = upload.sha256();
         doc.files.add(file);
         doc.latest = file;
+        // DocumentFile.save(): a document without a label takes the file's name (the sources action API
+        // in immediate mode creates it with label "").
+        if (doc.label == null || doc.label.isEmpty()) {
+            doc.label = file.filename;
+        }
         return file;
     }
 
@@ -563,6 +596,19 @@ final class MayanStore {
         o.put("trash_time_period", 30);
         o.put("trash_time_unit", "days");
         o.put("url", api + "/document_types/" + t.id + "/");
+        return o;
+    }
+
+    /** SourceSerializer. */
+    ObjectNode json(Source s, String api) {
+        ObjectNode o = object();
+        o.put("actions_url", api + "/sources/" + s.id + "/actions/");
+        o.put("backend_data", s.backendData);
+        o.put("backend_path", s.backendPath);
+        o.put("enabled", s.enabled);
+        o.put("id", s.id);
+        o.put("label", s.label);
+        o.put("url", api + "/sources/" + s.id + "/");
         return o;
     }
 

@@ -131,7 +131,7 @@ class JmsIngestTest {
         String label = "retry-" + UUID.randomUUID();
         // 1 attempt + 3 in-process retries fail, the session rolls back; the redelivery fails once more,
         // then succeeds.
-        mayan.failNext("POST", "/api/v4/documents/upload/", 503, 5);
+        mayan.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 503, 5);
         String messageId = ArtemisResource.send(pdf(label), Map.of(JmsSourceMapper.LABEL, label));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> mayan.documentByLabel(label).isPresent());

@@ -183,20 +183,20 @@ class MailIngestTest {
         String subject = "Once " + UUID.randomUUID();
         Mails.send(IMAP_SEEN, subject, of("once.pdf", pdf(subject)));
         await().atMost(WAIT).until(() -> Mails.isSeen(IMAP_SEEN, subject));
-        int uploads = mayan.count("POST", "/api/v4/documents/upload/");
+        int uploads = mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD);
 
         // As after a crash between Mayan's confirmation and the \Seen flag: the mail is unseen again.
         Mails.markUnseen(IMAP_SEEN, subject);
         await().atMost(WAIT).until(() -> Mails.isSeen(IMAP_SEEN, subject));
 
         assertThat(documentsLabelled(subject + " - once.pdf")).isEqualTo(1);
-        assertThat(mayan.count("POST", "/api/v4/documents/upload/")).isEqualTo(uploads);
+        assertThat(mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD)).isEqualTo(uploads);
     }
 
     @Test
     void aTransientFailureLeavesTheMailUnseenAndConfirmedAttachmentsAreNotUploadedAgain() throws Exception {
         String subject = "Transient " + UUID.randomUUID();
-        int uploads = mayan.count("POST", "/api/v4/documents/upload/");
+        int uploads = mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD);
         // More failures than max-retries (3): the first document is uploaded, then its metadata fails
         // until the mail is given up for this poll.
         mayan.failNext("POST", "/api/v4/documents/\\d+/metadata/", 503, 4);
@@ -207,7 +207,7 @@ class MailIngestTest {
         assertThat(documentsLabelled(subject + " - first.pdf")).isEqualTo(1);
         assertThat(mayan.documentByLabel(subject + " - first.pdf").orElseThrow().metadata())
                 .containsEntry("invoice_number", subject);
-        assertThat(mayan.count("POST", "/api/v4/documents/upload/") - uploads).isEqualTo(2);
+        assertThat(mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD) - uploads).isEqualTo(2);
         Ledger.Entry first = ledger.all().stream()
                 .filter(e -> e.source().equals(IMAP_SEEN) && e.fileName().equals("first.pdf") && e.state() == LedgerState.DONE
                         && e.attempts() > 0)

@@ -133,6 +133,14 @@ public final class Sidecar {
      * given twice (the last one would win silently) and YAML aliases (Jackson reads {@code *x} as the
      * text "x").
      */
+    /**
+     * The same reader for other mapping files of a source (the mail source's {@code metadata.yaml}):
+     * every scalar the text as written, the same refusals, errors by line and column.
+     */
+    public static JsonNode readAsWritten(Path file) {
+        return read(file);
+    }
+
     private static JsonNode read(Path sidecar) {
         String name = sidecar.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean json = name.endsWith(".json");

@@ -23,7 +23,6 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.ledger.LedgerState;
@@ -62,7 +61,6 @@ public class MailReader {
     public static final String BATCH_PROPERTY = "mayanIngestMailBatch";
     static final String MAIL_KEY_PREFIX = "mail:";
     private static final Logger LOG = Logger.getLogger(MailReader.class);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final long MAX_METADATA_YAML = 1024 * 1024;
 
     private final MailSources sources;
@@ -275,13 +273,9 @@ public class MailReader {
             throw IngestException.permanent("metadata.yaml has " + size + " bytes; more than 1 MiB is not metadata",
                     "send a metadata.yaml of metadata type name: value lines");
         }
-        JsonNode root;
-        try {
-            root = YAML.readTree(file.toFile());
-        } catch (IOException e) {
-            throw IngestException.permanent("metadata.yaml is not valid YAML: " + firstLine(e.getMessage()),
-                    "correct metadata.yaml (metadata type name: value, one per line) and send the mail again", e);
-        }
+        // Read like a sidecar: values as written (012345 stays 012345, 1.10 stays 1.10, not re-typed by YAML),
+        // syntax errors by line and column without quoting the content.
+        JsonNode root = Sidecar.readAsWritten(file);
         if (root == null || !root.isObject()) {
             throw IngestException.permanent("metadata.yaml is not a map of metadata type name to value",
                     "write it as lines of \"metadata_type_name: value\"");

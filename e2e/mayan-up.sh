@@ -55,8 +55,9 @@ PORT="${MAYAN_PORT:-$DEFAULT_PORT}"
 # details in e2e/MAYAN-FINDINGS.md, "Releases"):
 #  - before 4.11 (Django < 5.1): Django rejects SQLite's `transaction_mode` OPTION, and without
 #    BEGIN IMMEDIATE the celery tasks meet "database is locked" 500s: PostgreSQL by default;
-#  - before 4.11: dependencies (django-celery-beat's / mayan's own imports) still `import pkg_resources`,
-#    which setuptools 70+ no longer installs by default: pin setuptools<70 in the venv.
+#  - before 4.11: `import pkg_resources` when Django loads (4.4/4.5: mayan/apps/dependencies/classes.py,
+#    django-model-utils 4.3.1; 4.10: only an optional import), which the setuptools pip installs today
+#    no longer provides: pin setuptools<70 in the venv.
 if [ "$MINOR" -ge 11 ]; then
     DEFAULT_DB=sqlite
     EXTRA_PINS=""

@@ -127,7 +127,7 @@ def fact(text):
 
 def summary(topic, observed):
     """One row of the closing table, compared release by release in MAYAN-FINDINGS.md."""
-    SUMMARY.append((topic, observed))
+    SUMMARY.append((topic, ' '.join(str(observed).split())))
 
 
 def status_and_body(resp, limit=160):
@@ -850,17 +850,24 @@ def main():
     # ------------------------------------------------------------------ field names of older releases
     section('12. New-file field names: `file_new`/`action_name` (4.5+?) against `file`/`action` (older)')
     time.sleep(2)
-    for names in (('file_new', 'action_name'), ('file', 'action'), ('file', 'action_name'), ('file_new', 'action')):
-        comment = 'names-{}-{}-{}'.format(names[0], names[1], RUN)
-        r = call('POST', 'documents/{}/files/'.format(doc), fields={names[1]: 'keep', 'comment': comment},
+    # Before 4.5 the action is an id from `document_file_actions/` ("1" replace, "2" append, "3" keep in 4.4).
+    actions = (call('GET', 'document_file_actions/').json or {}).get('results', [])
+    keep = next((str(a.get('id')) for a in actions if str(a.get('label', '')).lower().startswith('keep')), 'keep')
+    variants = [('file_new', 'action_name', 'keep'), ('file', 'action', 'keep'), ('file', 'action_name', 'keep'),
+                ('file_new', 'action', 'keep')]
+    if keep != 'keep':
+        variants.append(('file_new', 'action', keep))
+    for names in variants:
+        comment = 'names-{}-{}-{}-{}'.format(names[0], names[1], names[2], RUN)
+        r = call('POST', 'documents/{}/files/'.format(doc), fields={names[1]: names[2], 'comment': comment},
                  files={names[0]: ('names.pdf', pdf_bytes(comment), 'application/pdf')})
-        show('`{}` + `{}=keep`'.format(*names), 'POST', 'documents/{id}/files/', r,
+        show('`{}` + `{}={}`'.format(*names), 'POST', 'documents/{id}/files/', r,
              headers=('Content-Type', 'Content-Length'), body_limit=300)
         stored, secs = wait_for(lambda: any(f.get('comment') == comment for f in (call(
             'GET', 'documents/{}/files/?_ordering=-id&page_size=100'.format(doc)).json or {}).get('results', [])),
             timeout=20 if r.status < 300 else 0.1, interval=0.5)
         fact('  → a file with that comment stored: **{}**'.format(bool(stored)))
-        summary('new file with `{}` + `{}`'.format(*names), '{}; stored: {}'.format(
+        summary('new file with `{}` + `{}={}`'.format(*names), '{}; stored: {}'.format(
             status_and_body(r, 120), bool(stored)))
 
     section('13. Release dialect summary')

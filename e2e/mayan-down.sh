@@ -3,8 +3,11 @@
 #
 #   e2e/mayan-down.sh [--wipe] [VERSION]
 #
-#   --wipe    also delete the data dir (SQLite DB, media, logs); the virtualenv is kept.
-# Uses the same MAYAN_VERSION / MAYAN_DATA_DIR as mayan-up.sh. Safe to run twice.
+#   --wipe    also delete the data dir (SQLite DB, media, logs); the virtualenv is kept. A release on
+#             PostgreSQL keeps its database (mayan_4_5_7 ...) until the next first setup empties it.
+# VERSION defaults to $MAYAN_VERSION or 4.12.2; stops only that release (each has its own data dir).
+# Uses the same MAYAN_DATA_DIR as mayan-up.sh. Safe to run twice. PostgreSQL is left running
+# (e2e/postgres-down.sh stops it; the ledger tests share it).
 # MAYAN_STOP_GRACE (seconds, default 20): how long to wait after SIGTERM before SIGKILL.
 set -euo pipefail
 
@@ -13,7 +16,7 @@ VERSION_ARG=""
 for a in "$@"; do
     case "$a" in
         --wipe) WIPE=1 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         -*) echo "unknown option: $a" >&2; exit 2 ;;
         *) VERSION_ARG="$a" ;;
     esac

@@ -3,24 +3,34 @@
 #
 #   e2e/mayan-up.sh [VERSION]        (default: $MAYAN_VERSION or 4.12.2)
 #
+# Any 4.x release from 4.4 on (proven: 4.4.16, 4.5.7, 4.10.6, 4.12.2); each release gets its own
+# virtualenv, data dir, redis, database and port, so several run side by side:
+#   4.12.2 on 127.0.0.1:8000 (as always); any other 4.N.x on 8000 + 10*4 + N: 4.4.x on 8044,
+#   4.5.x on 8045, 4.10.x on 8050, 4.11.x on 8051, other 4.12.x on 8052.
+#
 # What it does (each step is skipped when already done, so a second run is fast):
 #   1. installs the Debian packages Mayan needs at run and build time (only missing ones);
-#   2. creates a virtualenv in $MAYAN_CACHE_DIR and pip installs mayan-edms==VERSION, redis, gunicorn;
-#   3. runs `common_initial_setup` once on a data dir ($MAYAN_DATA_DIR: SQLite DB, media, logs, pids);
-#   4. starts redis (broker + result backend + locks) on a free loopback port,
+#   2. creates a virtualenv in $MAYAN_CACHE_DIR and pip installs mayan-edms==VERSION, redis, gunicorn,
+#      psycopg2-binary, plus the pins the release needs (e.g. setuptools<70 before 4.11: their
+#      dependencies import pkg_resources, which current setuptools no longer ships);
+#   3. picks the database ($MAYAN_DB): SQLite in the data dir, or a database of its own on the local
+#      PostgreSQL of e2e/postgres-up.sh (started when needed; one database per release, mayan_4_5_7...);
+#   4. runs `common_initial_setup` once on a data dir ($MAYAN_DATA_DIR: SQLite DB, media, logs, pids);
+#   5. starts redis (broker + result backend + locks) on a free loopback port,
 #      one celery worker consuming every Mayan queue, and gunicorn on 127.0.0.1:$MAYAN_PORT;
-#   5. waits until GET /api/v4/project/ answers 200 and writes <data dir>/mayan.env
+#   6. waits until GET /api/v4/project/ answers 200 and writes <data dir>/mayan.env
 #      (MAYAN_URL, MAYAN_USERNAME, MAYAN_PASSWORD, shell-sourceable).
-# Stop everything with e2e/mayan-down.sh (add --wipe to delete the data dir).
+# Stop everything with e2e/mayan-down.sh VERSION (add --wipe to delete the data dir).
 #
 # Environment knobs (all optional):
 #   MAYAN_VERSION         Mayan release on PyPI                         (4.12.2)
 #   MAYAN_CACHE_DIR       virtualenv location       ($HOME/.cache/mayan-ingest/mayan-<version>)
 #   MAYAN_DATA_DIR        data/log/pid dir          ($HOME/.cache/mayan-ingest/data-<version>)
-#   MAYAN_PORT            gunicorn port on 127.0.0.1                    (8000)
+#   MAYAN_PORT            gunicorn port on 127.0.0.1           (8000 for 4.12.2, see above otherwise)
+#   MAYAN_DB              sqlite | postgres   (sqlite where Django >= 5.1, i.e. Mayan >= 4.11, else postgres)
 #   MAYAN_ADMIN_USER      admin user name                               (admin)
 #   MAYAN_ADMIN_PASSWORD  admin password                                (mayan-ingest-e2e)
-#   MAYAN_PYTHON          python (>= 3.10) used to create the venv      (python3)
+#   MAYAN_PYTHON          python used to create the venv                (python3)
 #   MAYAN_WAIT_SECONDS    how long to wait for the API                  (180)
 #   MAYAN_SKIP_APT=1      never call apt-get (fail if something is missing)
 #   MAYAN_WITH_LIBREOFFICE=1  also install LibreOffice (page count / versions for office and text files)
@@ -29,9 +39,39 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 VERSION="${1:-${MAYAN_VERSION:-4.12.2}}"
+[[ "$VERSION" =~ ^4\.([0-9]+)(\.[0-9]+)?$ ]] \
+    || { echo "[mayan-up] ERROR: '$VERSION' is not a Mayan 4.x release (e.g. 4.12.2, 4.10.6, 4.5.7)" >&2; exit 2; }
+MINOR="${BASH_REMATCH[1]}"
+[ "$MINOR" -ge 4 ] \
+    || { echo "[mayan-up] ERROR: Mayan $VERSION is older than 4.4; this script supports 4.4 and later" >&2; exit 2; }
 CACHE_DIR="${MAYAN_CACHE_DIR:-$HOME/.cache/mayan-ingest/mayan-$VERSION}"
 DATA_DIR="${MAYAN_DATA_DIR:-$HOME/.cache/mayan-ingest/data-$VERSION}"
-PORT="${MAYAN_PORT:-8000}"
+# 4.12.2 keeps the port it always had; every other release gets one of its own (8000 + 10*4 + minor),
+# so that releases run side by side. RealMayan.java and mayan-down.sh need no port: they read mayan.env.
+if [ "$VERSION" = 4.12.2 ]; then DEFAULT_PORT=8000; else DEFAULT_PORT=$(( 8040 + MINOR )); fi
+PORT="${MAYAN_PORT:-$DEFAULT_PORT}"
+
+# What each release needs (found by installing and starting each one on this machine, Python 3.11;
+# details in e2e/MAYAN-FINDINGS.md, "Releases"):
+#  - before 4.11 (Django < 5.1): Django rejects SQLite's `transaction_mode` OPTION, and without
+#    BEGIN IMMEDIATE the celery tasks meet "database is locked" 500s: PostgreSQL by default;
+#  - before 4.11: `import pkg_resources` when Django loads (4.4/4.5: mayan/apps/dependencies/classes.py,
+#    django-model-utils 4.3.1; 4.10: only an optional import), which the setuptools pip installs today
+#    no longer provides: pin setuptools<70 in the venv.
+if [ "$MINOR" -ge 11 ]; then
+    DEFAULT_DB=sqlite
+    EXTRA_PINS=""
+else
+    DEFAULT_DB=postgres
+    EXTRA_PINS="setuptools<70"
+fi
+DB="${MAYAN_DB:-$DEFAULT_DB}"
+DB_NAME="mayan_${VERSION//./_}"   # its PostgreSQL database
+case "$DB" in sqlite|postgres) ;; *) echo "[mayan-up] ERROR: MAYAN_DB must be sqlite or postgres, not '$DB'" >&2; exit 2 ;; esac
+if [ "$DB" = sqlite ] && [ "$MINOR" -lt 11 ]; then
+    echo "[mayan-up] WARNING: SQLite with Mayan $VERSION (Django < 5.1) runs without BEGIN IMMEDIATE;" \
+         "expect 'database is locked' 500s under load (MAYAN_DB=postgres avoids them)" >&2
+fi
 ADMIN_USER="${MAYAN_ADMIN_USER:-admin}"
 ADMIN_PASSWORD="${MAYAN_ADMIN_PASSWORD:-mayan-ingest-e2e}"
 PYTHON="${MAYAN_PYTHON:-python3}"
@@ -101,7 +141,8 @@ MAYAN_USERNAME=$ADMIN_USER
 MAYAN_PASSWORD=$ADMIN_PASSWORD
 MAYAN_VERSION=$VERSION
 MAYAN_DATA_DIR=$DATA_DIR
-export MAYAN_URL MAYAN_USERNAME MAYAN_PASSWORD MAYAN_VERSION MAYAN_DATA_DIR
+MAYAN_DB=$DB
+export MAYAN_URL MAYAN_USERNAME MAYAN_PASSWORD MAYAN_VERSION MAYAN_DATA_DIR MAYAN_DB
 EOF
 }
 
@@ -111,6 +152,7 @@ print_info() {
     echo "  MAYAN_URL=$URL"
     echo "  MAYAN_USERNAME=$ADMIN_USER"
     echo "  MAYAN_PASSWORD=$ADMIN_PASSWORD"
+    echo "  database:  $DB$( [ "$DB" = postgres ] && echo " ($DB_NAME on the PostgreSQL of e2e/postgres-up.sh)")"
     echo "  data dir:  $DATA_DIR  (logs in $LOG_DIR)"
     echo "  env file:  $DATA_DIR/mayan.env   (. it, then e.g. python3 e2e/probe_mayan.py)"
     echo "  stop with: ${MAYAN_DATA_DIR:+MAYAN_DATA_DIR=$DATA_DIR }$SCRIPT_DIR/mayan-down.sh $VERSION   (--wipe also deletes the data dir)"
@@ -182,19 +224,30 @@ if [ -f "$MARKER" ] && [ -x "$VENV/bin/mayan-edms.py" ]; then
     log "virtualenv with mayan-edms $VERSION present ($VENV)"
 else
     command -v "$PYTHON" >/dev/null || die "python '$PYTHON' not found (set MAYAN_PYTHON)"
-    "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
-        || die "$PYTHON is older than 3.10; Mayan 4.11+ (Django 5.2) needs >= 3.10. Set MAYAN_PYTHON."
+    if [ "$MINOR" -ge 11 ]; then need_py="3, 10"; else need_py="3, 8"; fi
+    "$PYTHON" -c "import sys; sys.exit(0 if sys.version_info >= ($need_py) else 1)" \
+        || die "$PYTHON is older than ${need_py/, /.}, which Mayan $VERSION needs. Set MAYAN_PYTHON."
     phase_start
-    log "creating virtualenv $VENV and installing mayan-edms==$VERSION (cold install, takes minutes)"
+    log "creating virtualenv $VENV and installing mayan-edms==$VERSION${EXTRA_PINS:+ with $EXTRA_PINS} (cold install, takes minutes)"
     rm -rf "$VENV"
     mkdir -p "$CACHE_DIR"
     "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --upgrade pip wheel setuptools
-    "$VENV/bin/python" -m pip install -q "mayan-edms==$VERSION" redis gunicorn \
+    # shellcheck disable=SC2086  # EXTRA_PINS is a list of requirement specifiers
+    "$VENV/bin/python" -m pip install -q --upgrade pip wheel setuptools $EXTRA_PINS \
         > "$CACHE_DIR/pip-install.log" 2>&1 \
+        || { tail -40 "$CACHE_DIR/pip-install.log" >&2; die "pip install failed, see $CACHE_DIR/pip-install.log"; }
+    # shellcheck disable=SC2086
+    "$VENV/bin/python" -m pip install -q "mayan-edms==$VERSION" redis gunicorn psycopg2-binary $EXTRA_PINS \
+        >> "$CACHE_DIR/pip-install.log" 2>&1 \
         || { tail -40 "$CACHE_DIR/pip-install.log" >&2; die "pip install failed, see $CACHE_DIR/pip-install.log"; }
     "$VENV/bin/python" -m pip freeze > "$MARKER"
     phase_end "pip install mayan-edms==$VERSION (cold)"
+fi
+# A venv made before PostgreSQL was an option has no driver yet.
+if [ "$DB" = postgres ] && ! "$VENV/bin/python" -c 'import psycopg2' 2>/dev/null; then
+    log "installing psycopg2-binary into $VENV"
+    "$VENV/bin/python" -m pip install -q psycopg2-binary >> "$CACHE_DIR/pip-install.log" 2>&1 \
+        || die "pip install psycopg2-binary failed, see $CACHE_DIR/pip-install.log"
 fi
 
 # ---------------------------------------------------------------------------
@@ -236,12 +289,42 @@ export MAYAN_AUTOADMIN_USERNAME="$ADMIN_USER"
 export MAYAN_AUTOADMIN_PASSWORD="$ADMIN_PASSWORD"
 export MAYAN_ALLOWED_HOSTS="${MAYAN_ALLOWED_HOSTS:-['127.0.0.1', 'localhost', '[::1]']}"
 export MAYAN_DEBUG=false
-# SQLite shared by 2 gunicorn workers and 2 celery processes. Mayan's default SQLite config
-# gives "database is locked" errors in celery tasks under this load (seen in the probe): a
-# deferred transaction that later writes cannot wait for the lock. So: BEGIN IMMEDIATE
-# (Django >= 5.1 `transaction_mode`), WAL journal (readers do not block the writer), 60 s busy timeout.
-export MAYAN_DATABASES="{'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': '$MEDIA_ROOT/db.sqlite3', \
-'OPTIONS': {'timeout': 60, 'transaction_mode': 'IMMEDIATE', 'init_command': 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL'}}}"
+# The database. A data dir keeps the kind it was set up with (file `db`): switching needs a new one.
+SETUP_MARKER="$DATA_DIR/setup-done"
+if [ -s "$DATA_DIR/db" ]; then set_up_db="$(cat "$DATA_DIR/db")"
+elif [ -f "$MEDIA_ROOT/db.sqlite3" ]; then set_up_db=sqlite   # data dirs from before MAYAN_DB
+else set_up_db=""; fi
+if [ -f "$SETUP_MARKER" ] && [ -n "$set_up_db" ] && [ "$set_up_db" != "$DB" ]; then
+    die "data dir $DATA_DIR was set up with $set_up_db, not $DB. Keep MAYAN_DB=$set_up_db, or start afresh: \
+$SCRIPT_DIR/mayan-down.sh --wipe $VERSION (or another MAYAN_DATA_DIR)"
+fi
+if [ -f "$SETUP_MARKER" ] && [ "$set_up_db" = "$DB" ] && { [ "$DB" = postgres ] || [ -f "$MEDIA_ROOT/db.sqlite3" ]; }
+then FIRST_SETUP=""; else FIRST_SETUP=1; fi
+if [ "$DB" = sqlite ]; then
+    # SQLite shared by 2 gunicorn workers and 2 celery processes. Mayan's default SQLite config
+    # gives "database is locked" errors in celery tasks under this load (seen in the probe): a
+    # deferred transaction that later writes cannot wait for the lock. So: BEGIN IMMEDIATE
+    # (Django >= 5.1 `transaction_mode`), WAL journal (readers do not block the writer), 60 s busy timeout.
+    # Older Djangos reject `transaction_mode` ("invalid keyword argument for Connection()").
+    if [ "$MINOR" -ge 11 ]; then sqlite_tx="'transaction_mode': 'IMMEDIATE', "; else sqlite_tx=""; fi
+    export MAYAN_DATABASES="{'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': '$MEDIA_ROOT/db.sqlite3', \
+'OPTIONS': {'timeout': 60, ${sqlite_tx}'init_command': 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL'}}}"
+else
+    # A database of its own on the local PostgreSQL (e2e/postgres-up.sh, idempotent); emptied before a
+    # first setup so that a wiped data dir never meets the tables of an earlier one.
+    log "PostgreSQL: database $DB_NAME${FIRST_SETUP:+ (created empty for the first setup)}"
+    pg_out="$(bash "$SCRIPT_DIR/postgres-up.sh" ${FIRST_SETUP:+--recreate} "$DB_NAME" 2>>"$LOG_DIR/postgres-up.log")" \
+        || { tail -20 "$LOG_DIR/postgres-up.log" >&2; die "e2e/postgres-up.sh failed, see $LOG_DIR/postgres-up.log"; }
+    pg_value() { printf '%s\n' "$pg_out" | sed -n "s/^$1=//p" | head -n 1; }
+    pg_url="$(pg_value INGEST_LEDGER_URL)"            # jdbc:postgresql://127.0.0.1:54329/mayan_ingest
+    pg_hostport="${pg_url#jdbc:postgresql://}"; pg_hostport="${pg_hostport%%/*}"
+    PG_HOST="${pg_hostport%:*}"; PG_PORT_USED="${pg_hostport##*:}"
+    PG_USER="$(pg_value INGEST_LEDGER_USERNAME)"; PG_PASS="$(pg_value INGEST_LEDGER_PASSWORD)"
+    [ -n "$PG_HOST" ] && [ -n "$PG_PORT_USED" ] && [ -n "$PG_USER" ] || die "could not read postgres-up.sh's output: $pg_out"
+    export MAYAN_DATABASES="{'default': {'ENGINE': 'django.db.backends.postgresql', 'NAME': '$DB_NAME', \
+'USER': '$PG_USER', 'PASSWORD': '$PG_PASS', 'HOST': '$PG_HOST', 'PORT': '$PG_PORT_USED'}}"
+fi
+echo "$DB" > "$DATA_DIR/db"
 # API throttling stays ON (Mayan's default) so the client meets real 429s.
 
 # ---------------------------------------------------------------------------
@@ -265,8 +348,7 @@ fi
 # ---------------------------------------------------------------------------
 # 5. one-time setup (or upgrade when the data dir was set up by another version)
 # ---------------------------------------------------------------------------
-SETUP_MARKER="$DATA_DIR/setup-done"
-if [ -f "$SETUP_MARKER" ] && [ -f "$MEDIA_ROOT/db.sqlite3" ]; then
+if [ -z "$FIRST_SETUP" ]; then
     done_version="$(cat "$SETUP_MARKER")"
     if [ "$done_version" = "$VERSION" ]; then
         log "data dir already set up for $VERSION ($DATA_DIR)"
@@ -280,7 +362,7 @@ if [ -f "$SETUP_MARKER" ] && [ -f "$MEDIA_ROOT/db.sqlite3" ]; then
     fi
 else
     phase_start
-    log "first run: common_initial_setup (creates $MEDIA_ROOT, SQLite DB, admin user)"
+    log "first run: common_initial_setup (creates $MEDIA_ROOT, the $DB database, admin user)"
     # --no-dependencies: do not fetch JS packages / web fonts; the JSON API does not need them
     mayan-edms.py common_initial_setup --force --no-dependencies > "$LOG_DIR/setup.log" 2>&1 \
         || { tail -30 "$LOG_DIR/setup.log" >&2; die "common_initial_setup failed, see $LOG_DIR/setup.log"; }
@@ -343,7 +425,9 @@ EOF
         --hostname "mayan-ingest-e2e@%h" \
         --detach --pidfile "$RUN_DIR/celery.pid" --logfile "$LOG_DIR/celery.log" \
         || die "celery worker did not start, see $LOG_DIR/celery.log"
-    for _ in $(seq 1 100); do   # --detach returns before the daemon has written its pid file
+    # --detach returns before the daemon has written its pid file, which it does only once Django is
+    # loaded: 2-5 s on an idle machine, but over 20 s for 4.5.x on two busy cores.
+    for _ in $(seq 1 600); do
         pid_alive "$RUN_DIR/celery.pid" celery && break
         sleep 0.2
     done

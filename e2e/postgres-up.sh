@@ -2,7 +2,23 @@
 # Starts a PostgreSQL server for the ledger tests (and for trying the PostgreSQL ledger by hand):
 # Debian's postgresql package, a cluster of its own under a cache directory, on a loopback port.
 # Safe to run twice. Prints, and writes to <data dir>/pg.env, INGEST_LEDGER_URL/USERNAME/PASSWORD.
+#
+#   e2e/postgres-up.sh [--recreate] [DATABASE ...]
+#
+# DATABASE: further databases owned by the same role, created when missing (e2e/mayan-up.sh keeps one
+# per Mayan release, e.g. mayan_4_5_7); --recreate drops those (never the ledger's) and creates them empty.
 set -euo pipefail
+
+RECREATE=""
+EXTRA_DBS=()
+for a in "$@"; do
+    case "$a" in
+        --recreate) RECREATE=1 ;;
+        -*) echo "postgres-up: unknown option $a" >&2; exit 2 ;;
+        *) [[ "$a" =~ ^[a-z][a-z0-9_]*$ ]] || { echo "postgres-up: bad database name '$a'" >&2; exit 2; }
+           EXTRA_DBS+=("$a") ;;
+    esac
+done
 
 # Outside $HOME: the server runs as the postgres user, which cannot enter /root.
 DATA_DIR="${PG_DATA_DIR:-/var/tmp/mayan-ingest/postgres}"
@@ -64,6 +80,16 @@ fi
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != "1" ]; then
     psql_admin -c "CREATE DATABASE $DB OWNER $ROLE"
 fi
+for extra in "${EXTRA_DBS[@]}"; do
+    [ "$extra" != "$DB" ] || continue
+    if [ -n "$RECREATE" ]; then
+        log "dropping and creating database $extra"
+        psql_admin -c "DROP DATABASE IF EXISTS $extra WITH (FORCE)"
+    fi
+    if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$extra'")" != "1" ]; then
+        psql_admin -c "CREATE DATABASE $extra OWNER $ROLE"
+    fi
+done
 
 cat > "$DATA_DIR/pg.env" <<ENV
 INGEST_LEDGER_URL=jdbc:postgresql://127.0.0.1:$PORT/$DB

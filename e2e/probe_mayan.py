@@ -30,6 +30,7 @@ BASIC = 'Basic ' + base64.b64encode('{}:{}'.format(USER, PASSWORD).encode()).dec
 OUT = []
 AUTH = {'default': BASIC}  # switched to 'Token <key>' once a token is obtained
 THROTTLED = []  # (path, retry-after) of 429s hit (and retried) outside the throttling check
+SUMMARY = []  # (topic, observed) rows of the closing "Release dialect summary" table
 
 
 def out(line=''):
@@ -124,6 +125,15 @@ def fact(text):
     out('- ' + text)
 
 
+def summary(topic, observed):
+    """One row of the closing table, compared release by release in MAYAN-FINDINGS.md."""
+    SUMMARY.append((topic, ' '.join(str(observed).split())))
+
+
+def status_and_body(resp, limit=160):
+    return '{} `{}`'.format(resp.status, resp.short(limit).replace('`', "'").replace('|', '\\|').replace('\n', ' '))
+
+
 def wait_for(fn, timeout=120, interval=0.25):
     """Poll fn() until it returns a truthy value; return (value, seconds)."""
     t0 = time.time()
@@ -175,6 +185,8 @@ def main():
         BASE, time.strftime('%Y-%m-%d %H:%M:%S'), RUN, info.get('__version__'),
         info.get('__build_string__') or info.get('__build__'), info.get('__django_version__')))
     out('`GET /api/v4/project/` keys: `{}`'.format(', '.join(sorted(info.keys()))))
+    summary('version (`GET project/` `__version__`, `__django_version__`)', '{} `{}`, Django `{}`'.format(
+        r.status, info.get('__version__'), info.get('__django_version__')))
 
     # ------------------------------------------------------------------ auth
     section('1. Authentication')
@@ -277,6 +289,11 @@ def main():
     r = call('POST', 'document_types/', json_body={'label': dt_label})
     show('create document type', 'POST', 'document_types/', r, req='`{"label": ...}`', body_limit=300)
     dt = (r.json or {}).get('id')
+    summary('document type keys (`documents_url`?)', ', '.join(sorted((r.json or {}).keys())))
+    r = call('GET', 'document_types/{}/documents/?_ordering=-id'.format(dt))
+    fact('`GET document_types/{{id}}/documents/` (the documents of a type) → {} `{}`'.format(
+        r.status, r.h('Content-Type')))
+    summary('`GET document_types/{id}/documents/`', '{} `{}`'.format(r.status, r.h('Content-Type')))
     show('duplicate document type label', 'POST', 'document_types/',
          call('POST', 'document_types/', json_body={'label': dt_label}))
     r = call('GET', 'document_types/?filter_label=' + urllib.parse.quote(dt_label))
@@ -297,6 +314,8 @@ def main():
     show('upload', 'POST', 'documents/upload/', r, req='multipart `document_type_id`, `label`, `file`',
          headers=('Content-Type', 'Location', 'Deprecation', 'Sunset', 'Link'), body_limit=2500)
     doc = (r.json or {}).get('id')
+    summary('`POST documents/upload/`', '{}; Deprecation `{}`, Sunset `{}`'.format(
+        r.status, r.h('Deprecation'), r.h('Sunset')))
     if r.json:
         fact('response body: `file_latest` = `{}`, `version_active` = `{}`, keys `{}`'.format(
             json.dumps(r.json.get('file_latest')), json.dumps(r.json.get('version_active')),
@@ -326,11 +345,14 @@ def main():
             *seen['file_latest']))
     fact('`file_latest.checksum` non-null after **{}s**; `version_active` non-null after **{}s**'.format(
         seen.get('checksum'), seen.get('version')))
+    summary('checksum of a new file (`file_latest.checksum`)', 'set after {}s, equals SHA-256: {}'.format(
+        seen.get('checksum'), bool(d) and d['file_latest'].get('checksum') == sha))
     if d:
         fl = d['file_latest']
         fact('final `file_latest`: `{}`'.format(json.dumps(fl, ensure_ascii=False)[:1500]))
         fact('checksum equals local SHA-256 of the bytes: **{}**'.format(fl.get('checksum') == sha))
         fact('document keys: `{}`'.format(', '.join(sorted(d.keys()))))
+        summary('file row keys', ', '.join(sorted(fl.keys())))
         fact('`version_active`: `{}`'.format(json.dumps(d.get('version_active'))[:800]))
         r = call('GET', 'documents/{}/files/{}/pages/'.format(doc, fl['id']))
         fact('pages of the file: count {}'.format((r.json or {}).get('count')))
@@ -374,9 +396,10 @@ def main():
              files={'file': ('no-label-{}.pdf'.format(RUN), pdf_bytes('nl'), 'application/pdf')})
     fact('upload without label, ASCII filename → label `{}`'.format((r.json or {}).get('label')))
 
-    show('unknown document_type_id', 'POST', 'documents/upload/',
-         call('POST', 'documents/upload/', fields={'document_type_id': 999999},
-              files={'file': ('x.pdf', pdf_bytes('x'), 'application/pdf')}))
+    r = call('POST', 'documents/upload/', fields={'document_type_id': 999999},
+             files={'file': ('x.pdf', pdf_bytes('x'), 'application/pdf')})
+    show('unknown document_type_id', 'POST', 'documents/upload/', r)
+    summary('`documents/upload/` with an unknown `document_type_id`', status_and_body(r))
     show('document_type_id not a number', 'POST', 'documents/upload/',
          call('POST', 'documents/upload/', fields={'document_type_id': 'abc'},
               files={'file': ('x.pdf', pdf_bytes('x'), 'application/pdf')}))
@@ -414,6 +437,7 @@ def main():
              files={'file_new': ('second-{}.pdf'.format(RUN), content2, 'application/pdf')})
     show('append a file', 'POST', 'documents/{id}/files/', r, req='multipart `file_new`, `action_name=append`, '
          '`comment`', headers=('Content-Type', 'Content-Length', 'Location'))
+    summary('new file `documents/{id}/files/` with `file_new` + `action_name`', status_and_body(r))
     seen2 = {}
 
     def poll_files():
@@ -453,9 +477,11 @@ def main():
     r = call('POST', 'documents/{}/files/'.format(doc), fields={'comment': 'x'},
              files={'file_new': ('x.pdf', pdf_bytes('x'), 'application/pdf')})
     show('missing action_name', 'POST', 'documents/{id}/files/', r)
+    summary('new file without `action_name`', status_and_body(r))
     r = call('POST', 'documents/{}/files/'.format(doc), fields={'action_name': 'bogus', 'comment': 'bogus-' + RUN},
              files={'file_new': ('x.pdf', pdf_bytes('bogus'), 'application/pdf')})
     show('unknown action_name=bogus', 'POST', 'documents/{id}/files/', r)
+    summary('new file with `action_name=bogus`', status_and_body(r))
     r = call('POST', 'documents/{}/files/'.format(doc), fields={'action_name': 'append'})
     show('missing file_new', 'POST', 'documents/{id}/files/', r)
     r = call('POST', 'documents/999999/files/', fields={'action_name': 'append'},
@@ -490,9 +516,10 @@ def main():
                                                         'label': 'Probe required'})
     mt_other = call('POST', 'metadata_types/', json_body={'name': 'probe_oth_' + RUN.replace('-', '_'),
                                                           'label': 'Probe unattached'})
-    show('metadata type with bad validator path', 'POST', 'metadata_types/', call(
-        'POST', 'metadata_types/', json_body={'name': 'probe_bad_' + RUN.replace('-', '_'), 'label': 'x',
-                                              'validation': 'no.such.Validator'}))
+    r = call('POST', 'metadata_types/', json_body={'name': 'probe_bad_' + RUN.replace('-', '_'), 'label': 'x',
+                                                    'validation': 'no.such.Validator'})
+    show('metadata type with bad validator path', 'POST', 'metadata_types/', r)
+    summary('metadata type with an unknown validator path', status_and_body(r, 100))
     show('duplicate metadata type name', 'POST', 'metadata_types/', call(
         'POST', 'metadata_types/', json_body={'name': 'probe_req_' + RUN.replace('-', '_'), 'label': 'dup'}))
     show('metadata type name with a dash', 'POST', 'metadata_types/', call(
@@ -541,10 +568,12 @@ def main():
         return rr
 
     ok = post_md(ids['regex'], '123456', 'valid regex value')
-    post_md(ids['lookup'], 'GBP', 'value not in lookup')
+    summary('metadata `POST documents/{id}/metadata/` valid', '{}'.format(ok.status))
+    summary('metadata value not in lookup', status_and_body(post_md(ids['lookup'], 'GBP', 'value not in lookup')))
     post_md(ids['lookup'], 'eur', 'lookup value in another case')
     post_md(ids['lookup'], 'EUR', 'valid lookup value', limit=200)
-    post_md(ids['other'], 'x', 'metadata type not attached to the document type')
+    summary('metadata type not attached to the document type', status_and_body(
+        post_md(ids['other'], 'x', 'metadata type not attached to the document type')))
     post_md(ids['regex'], '654321', 'duplicate (type already set on the document)')
     post_md(999999, 'x', 'unknown metadata_type_id')
     r = call('GET', 'documents/{}/metadata/'.format(mdoc))
@@ -568,12 +597,14 @@ def main():
     rr = call('POST', 'documents/{}/metadata/'.format(mdoc2),
               json_body={'metadata_type_id': ids['regex'], 'value': '12345x'})
     show('value not matching `^\\d{6}$`', 'POST', 'documents/{id}/metadata/', rr)
+    summary('metadata value not matching the regex', status_and_body(rr))
     rr = call('POST', 'documents/{}/metadata/'.format(mdoc2),
               json_body={'metadata_type_id': ids['regex'], 'value': '1234567'})
     show('7 digits against `^\\d{6}$`', 'POST', 'documents/{id}/metadata/', rr)
     rr = call('POST', 'documents/{}/metadata/'.format(mdoc2), json_body={'metadata_type_id': ids['req'],
                                                                        'value': ''})
     show('empty value for the required type (POST, second document)', 'POST', 'documents/{id}/metadata/', rr)
+    summary('metadata: empty value for a required type', status_and_body(rr))
     rr = call('POST', 'documents/{}/metadata/'.format(mdoc2), json_body={'metadata_type_id': ids['lookup']})
     if rr.json and rr.status == 201:
         rr.json = {k: (v if k not in ('document', 'metadata_type') else '{…}') for k, v in rr.json.items()}
@@ -616,9 +647,10 @@ def main():
                                                                                 'color': '#ff0000'}))
     show('color not #rrggbb', 'POST', 'tags/', call('POST', 'tags/', json_body={'label': 'badcolor-' + RUN,
                                                                               'color': 'red'}), body_limit=300)
-    show('attach tag', 'POST', 'documents/{id}/tags/attach/',
-         call('POST', 'documents/{}/tags/attach/'.format(doc), json_body={'tag': tag_ids[0]}),
-         req='`{"tag": id}`', headers=('Content-Type', 'Content-Length'))
+    r = call('POST', 'documents/{}/tags/attach/'.format(doc), json_body={'tag': tag_ids[0]})
+    show('attach tag', 'POST', 'documents/{id}/tags/attach/', r, req='`{"tag": id}`',
+         headers=('Content-Type', 'Content-Length'))
+    summary('tag attach `documents/{id}/tags/attach/`', status_and_body(r))
     show('attach same tag again', 'POST', 'documents/{id}/tags/attach/',
          call('POST', 'documents/{}/tags/attach/'.format(doc), json_body={'tag': tag_ids[0]}))
     show('attach unknown tag', 'POST', 'documents/{id}/tags/attach/',
@@ -636,9 +668,11 @@ def main():
         lst = (call('GET', 'cabinets/?page_size=100').json or {}).get('results', [])
         return next((c['id'] for c in lst if c['label'] == label and c.get('parent_id') == parent_id), None)
 
-    show('root cabinet without `parent`', 'POST', 'cabinets/',
-         call('POST', 'cabinets/', json_body={'label': 'NoParent-' + RUN}), req='`{"label"}`')
+    r = call('POST', 'cabinets/', json_body={'label': 'NoParent-' + RUN})
+    show('root cabinet without `parent`', 'POST', 'cabinets/', r, req='`{"label"}`')
+    summary('root cabinet `{"label"}` (no `parent`)', status_and_body(r))
     r = call('POST', 'cabinets/', json_body={'label': 'Engineering', 'parent': None})
+    summary('root cabinet `{"label", "parent": null}`', '{}'.format(r.status))
     show('root cabinet `Engineering` with `"parent": null`', 'POST', 'cabinets/', r, req='`{"label", "parent": null}`',
          body_limit=800)
     eng = (r.json or {}).get('id') if r.status == 201 else None
@@ -651,6 +685,8 @@ def main():
          req='`{"label", "parent_id": <id>}`', body_limit=400)
     r = call('POST', 'cabinets/', json_body={'label': 'Drawings', 'parent': eng})
     show('child `Drawings` via `parent`', 'POST', 'cabinets/', r, req='`{"label", "parent": <id>}`', body_limit=800)
+    summary('child cabinet `{"label", "parent": <id>}`', '{}; `full_path` `{}`'.format(
+        r.status, (r.json or {}).get('full_path')))
     drw = (r.json or {}).get('id') if r.status == 201 else None
     if not drw:
         drw = find_cabinet('Drawings', eng)
@@ -668,9 +704,10 @@ def main():
         fact('child cabinet: **`full_path` = `{}`**, `parent_id` = {}, `parent` = {}, `parent_url` = `{}`'.format(
             (r.json or {}).get('full_path'), (r.json or {}).get('parent_id'), (r.json or {}).get('parent'),
             (r.json or {}).get('parent_url')))
-        show('add document to cabinet', 'POST', 'cabinets/{id}/documents/add/',
-             call('POST', 'cabinets/{}/documents/add/'.format(drw), json_body={'document': doc}),
+        r = call('POST', 'cabinets/{}/documents/add/'.format(drw), json_body={'document': doc})
+        show('add document to cabinet', 'POST', 'cabinets/{id}/documents/add/', r,
              req='`{"document": id}`', headers=('Content-Type', 'Content-Length'))
+        summary('add to cabinet `cabinets/{id}/documents/add/`', status_and_body(r))
         show('add same document again', 'POST', 'cabinets/{id}/documents/add/',
              call('POST', 'cabinets/{}/documents/add/'.format(drw), json_body={'document': doc}))
         show('add unknown document', 'POST', 'cabinets/{id}/documents/add/',
@@ -692,12 +729,15 @@ def main():
     r = call('GET', 'sources/')
     srcs = (r.json or {}).get('results', [])
     fact('`GET sources/` → {} `{}`'.format(r.status, r.short(700)))
+    summary('`GET sources/`', '{}; {}'.format(r.status, [(x.get('id'), x.get('label'), (x.get('backend_path') or '')
+                                                          .rsplit('.', 1)[-1]) for x in srcs]))
     if srcs:
         sid = srcs[0]['id']
         r = call('GET', 'sources/{}/actions/'.format(sid))
         acts = (r.json or {}).get('results', [])
         fact('`GET sources/{}/actions/` → {}; actions {}'.format(sid, r.status, [
             (a.get('name'), a.get('confirmation'), a.get('accept_files')) for a in acts]))
+        summary('`GET sources/{id}/actions/`', '{}; {}'.format(r.status, [a.get('name') for a in acts]))
         for a in acts:
             for i in a.get('interfaces', []):
                 if i.get('name') == 'RESTAPI':
@@ -715,18 +755,23 @@ def main():
                                      'application/pdf')})
             show('`document_upload`, immediate_mode={}'.format(imm), 'POST',
                  'sources/{sid}/actions/document_upload/execute/', r,
-                 req='multipart `arguments=' + json.dumps(args).replace(str(dt), '<dt>') + '`, `file`',
+                 req='multipart `arguments=' + json.dumps(args).replace(
+                     '"document_type_id": {}'.format(dt), '"document_type_id": <dt>') + '`, `file`',
                  headers=('Content-Type', 'Location', 'Content-Length', 'Deprecation'), body_limit=700)
+            summary('source `document_upload`, `immediate_mode: {}`'.format(json.dumps(imm)), '{}{}; Deprecation `{}`'.format(
+                r.status, ', document id {}'.format(r.json.get('id')) if isinstance(r.json, dict) and r.json.get('id')
+                else ', body `{}`'.format(r.short(120).replace('|', '\\|')), r.h('Deprecation')))
         show('`document_upload` with unknown document_type_id', 'POST',
              'sources/{sid}/actions/document_upload/execute/',
              call('POST', 'sources/{}/actions/document_upload/execute/'.format(sid),
                   fields={'arguments': json.dumps({'document_type_id': 999999})},
                   files={'file': ('x.pdf', pdf_bytes('x'), 'application/pdf')}), body_limit=400)
         args = {'document_id': doc, 'comment': 'src-file-' + RUN, 'document_file_action_name': 'keep'}
-        show('`document_file_upload`', 'POST', 'sources/{sid}/actions/document_file_upload/execute/',
-             call('POST', 'sources/{}/actions/document_file_upload/execute/'.format(sid),
-                  fields={'arguments': json.dumps(args)},
-                  files={'file': ('srcfile.pdf', pdf_bytes('srcfile ' + RUN), 'application/pdf')}),
+        r = call('POST', 'sources/{}/actions/document_file_upload/execute/'.format(sid),
+                 fields={'arguments': json.dumps(args)},
+                 files={'file': ('srcfile.pdf', pdf_bytes('srcfile ' + RUN), 'application/pdf')})
+        summary('source `document_file_upload` (`document_file_action_name`)', status_and_body(r))
+        show('`document_file_upload`', 'POST', 'sources/{sid}/actions/document_file_upload/execute/', r,
              req='multipart `arguments={"document_id", "comment", "document_file_action_name"}`, `file`',
              headers=('Content-Type', 'Content-Length'), body_limit=700)
         time.sleep(3)
@@ -735,16 +780,23 @@ def main():
             [(d['id'], d['label'], bool(d.get('file_latest'))) for d in (r.json or {}).get('results', [])
              if RUN in d['label']]))
         r = call('GET', 'documents/{}/files/?_ordering=-id'.format(doc))
-        fact('file added through `document_file_upload` visible (comment match): {}'.format(
-            any(f.get('comment') == 'src-file-' + RUN for f in (r.json or {}).get('results', []))))
+        seen_src = any(f.get('comment') == 'src-file-' + RUN for f in (r.json or {}).get('results', []))
+        fact('file added through `document_file_upload` visible (comment match): {}'.format(seen_src))
+        summary('file added through `document_file_upload` visible after ~3 s', '{}'.format(seen_src))
 
     # ------------------------------------------------------------------ 404 etc
     section('10. Errors')
-    show('unknown document', 'GET', 'documents/999999/', call('GET', 'documents/999999/'))
+    r = call('GET', 'documents/999999/')
+    show('unknown document', 'GET', 'documents/999999/', r)
+    summary('`GET documents/999999/`', status_and_body(r))
     show('unknown document type', 'GET', 'document_types/999999/', call('GET', 'document_types/999999/'))
-    show('unknown endpoint', 'GET', 'nosuchthing/', call('GET', 'nosuchthing/'), body_limit=200)
+    r = call('GET', 'nosuchthing/')
+    show('unknown endpoint', 'GET', 'nosuchthing/', r, body_limit=200)
+    summary('unknown API path', '{} `{}`'.format(r.status, r.h('Content-Type')))
     show('malformed JSON', 'POST', 'tags/', call('POST', 'tags/', raw_body=b'{', headers={
         'Content-Type': 'application/json'}))
+    r = call('POST', 'sources/1/actions/no_such_action/execute/', fields={'arguments': '{}'})
+    summary('a server error (unknown source action)', '{} `{}`'.format(r.status, r.h('Content-Type')))
 
     # ------------------------------------------------------------------ throttling
     section('11. Throttling')
@@ -758,6 +810,8 @@ def main():
     n429 = [x for x in results if x.status == 429]
     fact('60 sequential GETs (Token auth) in {:.2f}s ({:.0f}/s): {} × 200, **{} × 429**'.format(
         el, 60 / el, sum(1 for x in results if x.status == 200), len(n429)))
+    summary('throttling: 60 sequential Token GETs', '{:.0f}/s, {} × 429, Retry-After {}'.format(
+        60 / el, len(n429), sorted({x.h('Retry-After') for x in n429})))
     if n429:
         show('a throttled answer', 'GET', 'tags/?page_size=1', n429[0], headers=('Content-Type', 'Retry-After'))
         fact('Retry-After values seen: {}'.format(sorted({x.h('Retry-After') for x in n429})))
@@ -793,6 +847,34 @@ def main():
                     retry_429=False) for _ in range(30)]
     fact('30 sequential token obtains: {} × 429'.format(sum(1 for x in results if x.status == 429)))
 
+    # ------------------------------------------------------------------ field names of older releases
+    section('12. New-file field names: `file_new`/`action_name` (4.5+?) against `file`/`action` (older)')
+    time.sleep(2)
+    # Before 4.5 the action is an id from `document_file_actions/` ("1" replace, "2" append, "3" keep in 4.4).
+    actions = (call('GET', 'document_file_actions/').json or {}).get('results', [])
+    keep = next((str(a.get('id')) for a in actions if str(a.get('label', '')).lower().startswith('keep')), 'keep')
+    variants = [('file_new', 'action_name', 'keep'), ('file', 'action', 'keep'), ('file', 'action_name', 'keep'),
+                ('file_new', 'action', 'keep')]
+    if keep != 'keep':
+        variants.append(('file_new', 'action', keep))
+    for names in variants:
+        comment = 'names-{}-{}-{}-{}'.format(names[0], names[1], names[2], RUN)
+        r = call('POST', 'documents/{}/files/'.format(doc), fields={names[1]: names[2], 'comment': comment},
+                 files={names[0]: ('names.pdf', pdf_bytes(comment), 'application/pdf')})
+        show('`{}` + `{}={}`'.format(*names), 'POST', 'documents/{id}/files/', r,
+             headers=('Content-Type', 'Content-Length'), body_limit=300)
+        stored, secs = wait_for(lambda: any(f.get('comment') == comment for f in (call(
+            'GET', 'documents/{}/files/?_ordering=-id&page_size=100'.format(doc)).json or {}).get('results', [])),
+            timeout=20 if r.status < 300 else 0.1, interval=0.5)
+        fact('  → a file with that comment stored: **{}**'.format(bool(stored)))
+        summary('new file with `{}` + `{}={}`'.format(*names), '{}; stored: {}'.format(
+            status_and_body(r, 120), bool(stored)))
+
+    section('13. Release dialect summary')
+    out('| topic | observed on {} |'.format(info.get('__version__')))
+    out('|---|---|')
+    for topic, observed in SUMMARY:
+        out('| {} | {} |'.format(topic, observed))
     out()
     out('_probe finished in {:.0f}s_'.format(time.time() - t_start))
     print('\n'.join(OUT))

@@ -33,18 +33,30 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The real Mayan EDMS the end-to-end suite runs against, and a small REST client for fixtures and
  * assertions (Token auth, {@code Accept: application/json}, 429 answered by waiting Retry-After).
  * <p>
- * Which Mayan: {@code MAYAN_URL} (+ {@code MAYAN_TOKEN} or {@code MAYAN_USERNAME}/{@code MAYAN_PASSWORD})
- * from the environment if it answers; else the one {@code e2e/mayan-up.sh} runs on
- * {@code http://127.0.0.1:8000} (admin / mayan-ingest-e2e) if it answers; else {@code e2e/mayan-up.sh}
- * is run (at most 15 minutes, output in {@code target/e2e/mayan-up.log}) and its {@code mayan.env} read.
+ * Which release: {@code -Dmayan.version} (default {@value #DEFAULT_VERSION}; {@code e2e/matrix.sh} runs the
+ * suite once per supported release). Which Mayan: {@code MAYAN_URL} (+ {@code MAYAN_TOKEN} or
+ * {@code MAYAN_USERNAME}/{@code MAYAN_PASSWORD}) from the environment if it answers (and, when
+ * {@code mayan.version} is given, reports that release); else the one {@code e2e/mayan-up.sh VERSION} runs,
+ * found through its {@code ~/.cache/mayan-ingest/data-VERSION/mayan.env} (each release has its own port),
+ * or for 4.12.2 on {@code http://127.0.0.1:8000} (admin / mayan-ingest-e2e); else
+ * {@code e2e/mayan-up.sh VERSION} is run (at most 15 minutes, output in
+ * {@code target/e2e/mayan-up-VERSION.log}) and its {@code mayan.env} read.
  */
 public final class RealMayan {
 
+    public static final String DEFAULT_VERSION = "4.12.2";
+    /** The release this run is about: {@code -Dmayan.version}, else {@value #DEFAULT_VERSION}. */
+    public static final String VERSION = Optional.ofNullable(System.getProperty("mayan.version"))
+            .map(String::strip).filter(v -> !v.isEmpty()).orElse(DEFAULT_VERSION);
+    /** Whether the release was asked for explicitly; then a Mayan reporting another one is not used. */
+    static final boolean VERSION_REQUIRED = !Optional.ofNullable(System.getProperty("mayan.version"))
+            .map(String::isBlank).orElse(true);
+    /** Where e2e/mayan-up.sh runs 4.12.2 (the other releases have ports of their own, read from mayan.env). */
     public static final String DEFAULT_URL = "http://127.0.0.1:8000";
     public static final String DEFAULT_USER = "admin";
     public static final String DEFAULT_PASSWORD = "mayan-ingest-e2e";
     static final Path DEFAULT_DATA_DIR = Path.of(System.getProperty("user.home"), ".cache", "mayan-ingest",
-            "data-4.12.2");
+            "data-" + VERSION);
     private static final Duration UP_SCRIPT_TIMEOUT = Duration.ofMinutes(15);
     private static final int MAX_THROTTLE_RETRIES = 60;
 
@@ -53,6 +65,7 @@ public final class RealMayan {
     private final String url;
     private final String token;
     private final Path dataDir;
+    private String version = "";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final AtomicInteger throttled = new AtomicInteger();
 
@@ -65,6 +78,11 @@ public final class RealMayan {
     /** The base URL, without {@code /api/v4}. */
     public String url() {
         return url;
+    }
+
+    /** The release the server reports ({@code __version__} of {@code GET project/}), e.g. {@code 4.5.7}. */
+    public String version() {
+        return version;
     }
 
     /** The API token (for {@code MAYAN_TOKEN} of the service under test). */
@@ -99,18 +117,32 @@ public final class RealMayan {
                 return m.get();
             }
         }
-        Path defaultData = Files.isDirectory(DEFAULT_DATA_DIR) ? DEFAULT_DATA_DIR : null;
-        Optional<RealMayan> m = connect(DEFAULT_URL, null, DEFAULT_USER, DEFAULT_PASSWORD, defaultData, tried);
-        if (m.isPresent()) {
-            return m.get();
+        Path envFile = DEFAULT_DATA_DIR.resolve("mayan.env");
+        if (Files.isRegularFile(envFile)) {
+            Optional<RealMayan> m = connect(readEnvFile(envFile), envFile, tried);
+            if (m.isPresent()) {
+                return m.get();
+            }
         }
-        Path envFile = runUpScript();
-        Map<String, String> env = readEnvFile(envFile);
+        if (VERSION.equals(DEFAULT_VERSION)) {
+            Path defaultData = Files.isDirectory(DEFAULT_DATA_DIR) ? DEFAULT_DATA_DIR : null;
+            Optional<RealMayan> m = connect(DEFAULT_URL, null, DEFAULT_USER, DEFAULT_PASSWORD, defaultData, tried);
+            if (m.isPresent()) {
+                return m.get();
+            }
+        }
+        envFile = runUpScript();
+        Optional<RealMayan> m = connect(readEnvFile(envFile), envFile, tried);
+        return m.orElseThrow(() -> new IllegalStateException("no Mayan EDMS " + VERSION
+                + " answers even after e2e/mayan-up.sh " + VERSION + "; tried: " + String.join("; ", tried)
+                + "; see target/e2e/mayan-up-" + VERSION + ".log"));
+    }
+
+    private static Optional<RealMayan> connect(Map<String, String> env, Path envFile, List<String> tried)
+            throws InterruptedException {
         Path data = Optional.ofNullable(env.get("MAYAN_DATA_DIR")).map(Path::of).orElse(envFile.getParent());
-        m = connect(env.getOrDefault("MAYAN_URL", DEFAULT_URL), null, env.getOrDefault("MAYAN_USERNAME", DEFAULT_USER),
-                env.getOrDefault("MAYAN_PASSWORD", DEFAULT_PASSWORD), data, tried);
-        return m.orElseThrow(() -> new IllegalStateException("no Mayan EDMS answers even after e2e/mayan-up.sh; tried: "
-                + String.join("; ", tried) + "; see target/e2e/mayan-up.log"));
+        return connect(env.getOrDefault("MAYAN_URL", DEFAULT_URL), null, env.getOrDefault("MAYAN_USERNAME",
+                DEFAULT_USER), env.getOrDefault("MAYAN_PASSWORD", DEFAULT_PASSWORD), data, tried);
     }
 
     private static Optional<RealMayan> connect(String url, String token, String user, String password, Path dataDir,
@@ -128,6 +160,12 @@ public final class RealMayan {
             Response r = mayan.send("GET", "document_types/?page_size=1", null);
             if (r.status() != 200 || !r.json().has("count")) {
                 tried.add(url + ": GET document_types/ gave " + r.status());
+                return Optional.empty();
+            }
+            Response project = mayan.send("GET", "project/", null);
+            mayan.version = project.status() == 200 ? project.json().path("__version__").asText("") : "";
+            if (VERSION_REQUIRED && !VERSION.equals(mayan.version)) {
+                tried.add(url + ": reports Mayan \"" + mayan.version + "\", not " + VERSION);
                 return Optional.empty();
             }
             return Optional.of(mayan);
@@ -161,18 +199,20 @@ public final class RealMayan {
         if (!Files.isRegularFile(script)) {
             throw new IllegalStateException("no Mayan EDMS answers and " + script + " is missing");
         }
-        Path log = Files.createDirectories(projectDir().resolve("target").resolve("e2e")).resolve("mayan-up.log");
-        System.out.println("E2E: no Mayan answers; running " + script + " (log: " + log + ")");
-        Process process = new ProcessBuilder("bash", script.toString()).directory(projectDir().toFile())
+        Path log = Files.createDirectories(projectDir().resolve("target").resolve("e2e"))
+                .resolve("mayan-up-" + VERSION + ".log");
+        System.out.println("E2E: no Mayan " + VERSION + " answers; running " + script + " " + VERSION + " (log: "
+                + log + ")");
+        Process process = new ProcessBuilder("bash", script.toString(), VERSION).directory(projectDir().toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(UP_SCRIPT_TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
             process.destroyForcibly().waitFor();
-            throw new IllegalStateException("e2e/mayan-up.sh did not finish within " + UP_SCRIPT_TIMEOUT.toMinutes()
+            throw new IllegalStateException("e2e/mayan-up.sh " + VERSION + " did not finish within " + UP_SCRIPT_TIMEOUT.toMinutes()
                     + " minutes; see " + log);
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         if (process.exitValue() != 0) {
-            throw new IllegalStateException("e2e/mayan-up.sh failed with " + process.exitValue() + "; see " + log);
+            throw new IllegalStateException("e2e/mayan-up.sh " + VERSION + " failed with " + process.exitValue() + "; see " + log);
         }
         Matcher m = Pattern.compile("env file:\\s+(\\S+)").matcher(output);
         Path envFile = m.find() ? Path.of(m.group(1)) : DEFAULT_DATA_DIR.resolve("mayan.env");
@@ -385,6 +425,6 @@ public final class RealMayan {
 
     @Override
     public String toString() {
-        return "Mayan at " + url;
+        return "Mayan " + (version.isEmpty() ? "(version unknown)" : version) + " at " + url;
     }
 }

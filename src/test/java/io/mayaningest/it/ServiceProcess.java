@@ -52,17 +52,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public ServiceProcess start() throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmArgs);
-        command.add("-jar");
-        command.add(JAR.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
-        builder.environment().putAll(env);
-        process = builder.start();
-        starts++;
+        launch();
         // Generous: on a shared 2-core machine under load a start has been seen to take 60 s.
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
             sampleRss();
@@ -79,6 +69,16 @@ public final class ServiceProcess implements AutoCloseable {
      * waits for it to exit; its exit code. Fails if it is still running after {@code timeout}.
      */
     public int runToExit(Duration timeout) throws IOException, InterruptedException {
+        launch();
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("the service was still running after " + timeout + "; see " + log());
+        }
+        return process.exitValue();
+    }
+
+    /** java -jar the packaged service in its working directory, output appended to {@link #log()}. */
+    private void launch() throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -90,11 +90,6 @@ public final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(env);
         process = builder.start();
         starts++;
-        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new IllegalStateException("the service was still running after " + timeout + "; see " + log());
-        }
-        return process.exitValue();
     }
 
     /** The HTTP port the service listens on. */

@@ -90,19 +90,27 @@ public final class SafeNames {
         if (room < 1) {
             throw new IllegalArgumentException("no room for a name in " + maxBytes + " bytes");
         }
+        return prefixWithin(stem, room) + tag + ext;
+    }
+
+    /**
+     * The longest start of {@code text} that takes at most {@code maxBytes} bytes in UTF-8, cut at a
+     * character boundary (never inside a UTF-8 sequence or a surrogate pair).
+     */
+    public static String prefixWithin(String text, int maxBytes) {
         StringBuilder kept = new StringBuilder();
         int bytes = 0;
-        for (int i = 0; i < stem.length();) {
-            int cp = stem.codePointAt(i);
+        for (int i = 0; i < text.length();) {
+            int cp = text.codePointAt(i);
             int len = utf8Length(new String(Character.toChars(cp)));
-            if (bytes + len > room) {
+            if (bytes + len > maxBytes) {
                 break;
             }
             kept.appendCodePoint(cp);
             bytes += len;
             i += Character.charCount(cp);
         }
-        return kept + tag + ext;
+        return kept.toString();
     }
 
     /**

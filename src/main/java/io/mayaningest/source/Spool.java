@@ -35,7 +35,7 @@ public final class Spool {
      * bytes, and a name that is short in characters can still be refused with "File name too long".
      * It is also the size of Mayan's label and file name fields (255 characters).
      */
-    public static final int MAX_NAME_BYTES = 255;
+    public static final int MAX_NAME_BYTES = SafeNames.MAX_NAME_BYTES;
     /**
      * A spool file's name: short enough that a prefix ({@code 3-}) and {@code .error.json} still fit
      * in {@link #MAX_NAME_BYTES}, on any file system. The full name travels in the request, not here.
@@ -76,20 +76,7 @@ public final class Spool {
         int dot = name.lastIndexOf('.');
         String ext = dot > 0 && utf8Length(name.substring(dot)) <= MAX_EXTENSION_BYTES ? name.substring(dot) : "";
         String base = ext.isEmpty() ? name : name.substring(0, dot);
-        int budget = maxBytes - utf8Length(ext);
-        StringBuilder cut = new StringBuilder();
-        int used = 0;
-        for (int i = 0; i < base.length();) {
-            int cp = base.codePointAt(i);
-            int bytes = utf8Length(new String(Character.toChars(cp)));
-            if (used + bytes > budget) {
-                break;
-            }
-            cut.appendCodePoint(cp);
-            used += bytes;
-            i += Character.charCount(cp);
-        }
-        return cut.toString().strip() + ext;
+        return SafeNames.prefixWithin(base, maxBytes - utf8Length(ext)).strip() + ext;
     }
 
     /** The name a payload is spooled under: the original, shortened to {@link #SPOOL_NAME_BYTES}. */
@@ -98,7 +85,7 @@ public final class Spool {
     }
 
     static int utf8Length(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return SafeNames.utf8Length(s);
     }
 
     /**

@@ -75,8 +75,9 @@ public class JmsSourceMapper {
         String original = message.propertyExists(ORIGINAL_ID) ? message.getStringProperty(ORIGINAL_ID) : null;
         item.setSourceKey(original != null && !original.isBlank() ? original : messageId);
         String fallback = SafeNames.segment(messageId == null ? "message" : messageId.replaceFirst("^ID:", "")) + ".bin";
-        // Mayan's label and file name hold 255 characters; counted in bytes, it also fits any file system.
-        item.setFileName(Spool.shorten(SafeNames.fileName(text(message, FILE_NAME), fallback), Spool.MAX_NAME_BYTES));
+        // SafeNames keeps it to 200 UTF-8 bytes: within Mayan's 255-character label and file name, and within
+        // any file system's limit with room for the suffixes of done/ and error/ names.
+        item.setFileName(SafeNames.fileName(text(message, FILE_NAME), fallback));
         exchange.getMessage().setBody(item);
 
         if (!(message instanceof BytesMessage bytes)) {

@@ -424,14 +424,15 @@ EOF
     celery -A mayan worker -Ofair --concurrency 2 -l INFO -Q "$QUEUES" \
         --hostname "mayan-ingest-e2e@%h" \
         --detach --pidfile "$RUN_DIR/celery.pid" --logfile "$LOG_DIR/celery.log" \
-        || die "celery worker did not start, see $LOG_DIR/celery.log"
+        || log "celery --detach exited with status $? (seen with 4.5.x on a warm cache although the worker starts); waiting for its pid file"
     # --detach returns before the daemon has written its pid file, which it does only once Django is
     # loaded: 2-5 s on an idle machine, but over 20 s for 4.5.x on two busy cores.
     for _ in $(seq 1 600); do
         pid_alive "$RUN_DIR/celery.pid" celery && break
         sleep 0.2
     done
-    pid_alive "$RUN_DIR/celery.pid" celery || die "celery worker did not start, see $LOG_DIR/celery.log"
+    pid_alive "$RUN_DIR/celery.pid" celery \
+        || { tail -30 "$LOG_DIR/celery.log" >&2; die "celery worker did not start, see $LOG_DIR/celery.log"; }
 fi
 
 # ---------------------------------------------------------------------------

@@ -52,6 +52,43 @@ class ConsoleApiTest {
     }
 
     @Test
+    void theLoginFormGivesAStrictHttpOnlySessionThatMayChangeThingsOnlyWithTheConsoleHeader() throws IOException {
+        given().header("Accept", "text/html").get("/").then().statusCode(401)
+                .body(containsString("<form method=\"post\" action=\"/login\""));
+        given().contentType("application/x-www-form-urlencoded").header("Accept", "text/html")
+                .formParam("username", "operator").formParam("password", "wrong").post("/login").then().statusCode(401)
+                .body(containsString("Wrong operator user"));
+        io.restassured.response.Response login = given().redirects().follow(false)
+                .contentType("application/x-www-form-urlencoded").formParam("username", "operator")
+                .formParam("password", FakeMayanResource.OPERATOR_PASSWORD).post("/login");
+        assertThat(login.statusCode()).isEqualTo(303);
+        String cookie = login.getHeader("Set-Cookie");
+        assertThat(cookie).startsWith("mayan_ingest_session=").contains("HttpOnly").contains("SameSite=Strict");
+        String session = login.getCookie("mayan_ingest_session");
+
+        given().cookie("mayan_ingest_session", session).get("/").then().statusCode(200)
+                .body(containsString("id=\"quarantine\""));
+        given().cookie("mayan_ingest_session", session).get("/api/sources").then().statusCode(200);
+        given().cookie("mayan_ingest_session", "forged").get("/api/sources").then().statusCode(401);
+
+        String name = "csrf-" + UUID.randomUUID() + ".pdf";
+        drop(plain, name, new byte[0]);
+        awaitError(plain, name);
+        String id = entry(name).id();
+        // A form or image from another site carries the cookie at most, never the console's header.
+        given().cookie("mayan_ingest_session", session).delete("/api/quarantine/" + id).then().statusCode(401);
+        given().cookie("mayan_ingest_session", session).contentType("application/json").body("{}")
+                .post("/api/quarantine/" + id + "/replay").then().statusCode(401);
+        assertThat(entry(name).state()).isEqualTo(LedgerState.FAILED);
+        given().cookie("mayan_ingest_session", session).header("X-Mayan-Ingest-Console", "1")
+                .delete("/api/quarantine/" + id).then().statusCode(200);
+        assertThat(entry(name).state()).isEqualTo(LedgerState.DISCARDED);
+
+        given().redirects().follow(false).cookie("mayan_ingest_session", session).post("/logout").then().statusCode(303);
+        given().cookie("mayan_ingest_session", session).get("/api/sources").then().statusCode(401);
+    }
+
+    @Test
     void itemsAreFoundBySourceStateAndFileNameOrIngestIdWithAMayanLink() throws IOException {
         String marker = UUID.randomUUID().toString().substring(0, 8);
         String good = "Console_" + marker + "_good.pdf";

@@ -89,6 +89,29 @@ class ConsoleApiTest {
     }
 
     @Test
+    void aDryRunShowsWhatAFileWouldBecomeAndEveryProblemWithoutUploading() {
+        int posts = mayan.count("POST", ".*");
+        given().header("Authorization", AUTH).contentType("application/json")
+                .body("{\"source\": \"plain\", \"fileName\": \"letter.pdf\"}").post("/api/preview").then()
+                .statusCode(200).body("valid", equalTo(true)).body("wouldBecome.label", equalTo("letter.pdf"))
+                .body("wouldBecome.mode", equalTo("new document"))
+                .body("wouldBecome.documentType", org.hamcrest.Matchers.notNullValue());
+        given().header("Authorization", AUTH).contentType("application/json")
+                .body("{\"source\": \"plain\", \"fileName\": \"letter.pdf\", \"sidecar\": {\"document_type\":"
+                        + " \"Nope\", \"tags\": [\"no-such-tag\"], \"label\": \"My letter\"}}")
+                .post("/api/preview").then().statusCode(200).body("valid", equalTo(false))
+                .body("wouldBecome.label", equalTo("My letter"))
+                .body("problems", hasItem(containsString("document type \"Nope\" does not exist")))
+                .body("problems", hasItem(containsString("tag \"no-such-tag\" does not exist")))
+                .body("fix", containsString("create the document type"));
+        given().header("Authorization", AUTH).contentType("application/json")
+                .body("{\"source\": \"nope\", \"fileName\": \"x.pdf\"}").post("/api/preview").then().statusCode(400);
+        given().contentType("application/json").body("{\"source\": \"plain\", \"fileName\": \"x.pdf\"}")
+                .post("/api/preview").then().statusCode(401);
+        assertThat(mayan.count("POST", ".*")).as("nothing sent to Mayan but reads").isEqualTo(posts);
+    }
+
+    @Test
     void itemsAreFoundBySourceStateAndFileNameOrIngestIdWithAMayanLink() throws IOException {
         String marker = UUID.randomUUID().toString().substring(0, 8);
         String good = "Console_" + marker + "_good.pdf";

@@ -141,10 +141,22 @@ class ConsoleBrowserIT {
         assertThat(browser.findElements(By.cssSelector("#quarantine tr[data-file='" + junk + "']"))).isEmpty();
         shot("4-discarded");
 
+        browser.findElement(By.id("preview-file")).sendKeys("letter.pdf");
+        browser.findElement(By.id("preview-run")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("preview-result")).getText(),
+                t -> t.startsWith("OK: new document") && t.contains("label: letter.pdf"));
+        browser.findElement(By.id("preview-sidecar")).sendKeys("{\"document_type\": \"Nope\"}");
+        browser.findElement(By.id("preview-run")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("preview-result")).getText(),
+                t -> t.startsWith("Problems:") && t.contains("document type \"Nope\" does not exist"));
+        int uploads = mayan.documents().size();
+        assertThat(uploads).as("the dry runs uploaded nothing").isEqualTo(2);
+        shot("5-dry-run");
+
         browser.manage().window().setSize(new Dimension(390, 844));
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                 .until(() -> row("items", good).isDisplayed());
-        shot("5-phone");
+        shot("6-phone");
     }
 
     private WebElement row(String table, String file) {

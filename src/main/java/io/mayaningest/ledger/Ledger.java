@@ -418,6 +418,103 @@ public class Ledger {
         return nl < 0 ? message : message.substring(0, nl);
     }
 
+    /** States of an item taken from its source and not finished (neither done nor quarantined). */
+    private static final List<String> WAITING = List.of(LedgerState.RECEIVED.name(), LedgerState.VALIDATED.name(),
+            LedgerState.UPLOADING.name(), LedgerState.UPLOADED.name(), LedgerState.FILE_CONFIRMED.name(),
+            LedgerState.ENRICHED.name());
+
+    /**
+     * The operator console's item list, newest change first: each filter applies when not null;
+     * {@code q} matches the ingest id exactly or a part of the file name (case-insensitive).
+     */
+    public List<Entry> search(String source, LedgerState state, String q, int limit, int offset) {
+        List<Object> args = new ArrayList<>();
+        String where = searchWhere(source, state, q, args);
+        args.add(limit);
+        args.add(offset);
+        return query("SELECT * FROM ingest_item" + where + " ORDER BY updated_at DESC LIMIT ? OFFSET ?", args.toArray());
+    }
+
+    public long countSearch(String source, LedgerState state, String q) {
+        List<Object> args = new ArrayList<>();
+        String where = searchWhere(source, state, q, args);
+        return scalar("SELECT COUNT(*) FROM ingest_item" + where, args.toArray());
+    }
+
+    private static String searchWhere(String source, LedgerState state, String q, List<Object> args) {
+        List<String> terms = new ArrayList<>();
+        if (source != null) {
+            terms.add("source = ?");
+            args.add(source);
+        }
+        if (state != null) {
+            terms.add("state = ?");
+            args.add(state.name());
+        }
+        if (q != null) {
+            // LIKE's wildcards in the operator's text are meant literally.
+            String like = "%" + q.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
+                    .replace("_", "\\_") + "%";
+            terms.add("(id = ? OR LOWER(file_name) LIKE ? ESCAPE '\\')");
+            args.add(q);
+            args.add(like);
+        }
+        return terms.isEmpty() ? "" : " WHERE " + String.join(" AND ", terms);
+    }
+
+    /** Per source: items created since {@code since} that are done (uploaded), skipped as duplicates, quarantined. */
+    public Map<String, long[]> countsSince(Instant since) {
+        Map<String, long[]> counts = new java.util.TreeMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT source, state, CASE WHEN duplicate_of IS NULL THEN 0 ELSE 1 END AS dup, COUNT(*) AS n"
+                        + " FROM ingest_item WHERE created_at >= ? AND state IN (?, ?)"
+                        + " GROUP BY source, state, CASE WHEN duplicate_of IS NULL THEN 0 ELSE 1 END")) {
+            bind(ps, Timestamp.from(since), LedgerState.DONE.name(), LedgerState.FAILED.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long[] row = counts.computeIfAbsent(rs.getString("source"), k -> new long[3]);
+                    boolean failed = LedgerState.FAILED.name().equals(rs.getString("state"));
+                    row[failed ? 2 : rs.getInt("dup") == 1 ? 1 : 0] += rs.getLong("n");
+                }
+            }
+        } catch (SQLException e) {
+            reopenIfClosed(e);
+            throw new IllegalStateException("ledger count failed: " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
+    /** Per source: when its oldest unfinished item was received. */
+    public Map<String, Instant> oldestWaiting() {
+        Map<String, Instant> oldest = new java.util.TreeMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT source, MIN(created_at) AS oldest FROM ingest_item WHERE state IN (?, ?, ?, ?, ?, ?) GROUP BY source")) {
+            bind(ps, WAITING.toArray());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    oldest.put(rs.getString("source"), rs.getTimestamp("oldest").toInstant());
+                }
+            }
+        } catch (SQLException e) {
+            reopenIfClosed(e);
+            throw new IllegalStateException("ledger query failed: " + e.getMessage(), e);
+        }
+        return oldest;
+    }
+
+    private long scalar(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            reopenIfClosed(e);
+            throw new IllegalStateException("ledger count failed: " + e.getMessage(), e);
+        }
+    }
+
     public List<Entry> all() {
         return query("SELECT * FROM ingest_item ORDER BY created_at");
     }

@@ -27,7 +27,9 @@ public class JaxRsGuard implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!auth.authorized(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+        jakarta.ws.rs.core.Cookie session = request.getCookies().get(OperatorSessions.COOKIE);
+        if (!auth.authorized(request.getHeaderString(HttpHeaders.AUTHORIZATION), session == null ? null : session.getValue(),
+                request.getMethod(), request.getHeaderString(OperatorSessions.CSRF_HEADER))) {
             request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
                     .header(HttpHeaders.WWW_AUTHENTICATE, OperatorAuth.CHALLENGE)
                     .type(MediaType.APPLICATION_JSON_TYPE).entity(OperatorAuth.REFUSAL).build());

@@ -3,6 +3,8 @@ package io.mayaningest.operator;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -52,8 +54,10 @@ public class OperatorAuth {
 
     private final Optional<byte[]> token;
     private final Optional<byte[]> basic;
+    private final OperatorSessions sessions;
 
-    public OperatorAuth(IngestConfig config) {
+    public OperatorAuth(IngestConfig config, OperatorSessions sessions) {
+        this.sessions = sessions;
         IngestConfig.Operator operator = config.operator();
         this.token = operator.token().filter(t -> !t.isBlank()).map(t -> t.strip().getBytes(StandardCharsets.UTF_8));
         this.basic = operator.password().filter(p -> !p.isEmpty())
@@ -80,14 +84,103 @@ public class OperatorAuth {
     }
 
     private void check(RoutingContext context) {
-        if (open(context) || authorized(context.request().getHeader("Authorization"))) {
+        io.vertx.core.http.HttpServerRequest request = context.request();
+        if (open(context)) {
             context.next();
             return;
         }
-        context.response().setStatusCode(401)
-                .putHeader("WWW-Authenticate", CHALLENGE)
-                .putHeader("Content-Type", "application/json")
-                .end(REFUSAL);
+        String raw = request.path();
+        boolean exact = raw != null && raw.equals(context.normalizedPath());
+        if (HttpMethod.POST.equals(request.method()) && exact && "/login".equals(raw)) {
+            login(context);
+            return;
+        }
+        if (HttpMethod.POST.equals(request.method()) && exact && "/logout".equals(raw)) {
+            io.vertx.core.http.Cookie cookie = request.getCookie(OperatorSessions.COOKIE);
+            sessions.close(cookie == null ? null : cookie.getValue());
+            context.response().setStatusCode(303).putHeader("Location", "/")
+                    .putHeader("Set-Cookie", OperatorSessions.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict")
+                    .end();
+            return;
+        }
+        io.vertx.core.http.Cookie cookie = request.getCookie(OperatorSessions.COOKIE);
+        if (authorized(request.getHeader("Authorization"), cookie == null ? null : cookie.getValue(),
+                request.method().name(), request.getHeader(OperatorSessions.CSRF_HEADER))) {
+            context.next();
+            return;
+        }
+        refuse(context, null);
+    }
+
+    /** A browser asking for a page gets the login form (still 401); anything else the JSON refusal. */
+    private static void refuse(RoutingContext context, String message) {
+        String accept = context.request().getHeader("Accept");
+        boolean page = (HttpMethod.GET.equals(context.request().method()) || HttpMethod.POST.equals(context.request().method()))
+                && accept != null && accept.contains("text/html");
+        context.response().setStatusCode(401);
+        if (page) {
+            // No Basic challenge here: a browser would answer it with its own password dialog instead of showing the form.
+            context.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                    .putHeader("Cache-Control", "no-store").end(LoginPage.html(message));
+        } else {
+            context.response().putHeader("WWW-Authenticate", CHALLENGE).putHeader("Content-Type", "application/json")
+                    .end(REFUSAL);
+        }
+    }
+
+    /**
+     * The console's login form: the operator's user and password, or the token, checked like the
+     * Authorization header would be; success gives a session cookie and goes to the status page.
+     */
+    private void login(RoutingContext context) {
+        io.vertx.core.http.HttpServerRequest request = context.request();
+        String length = request.getHeader("Content-Length");
+        if (length != null && length.length() > 5) {
+            context.response().setStatusCode(413).end();
+            return;
+        }
+        request.body().onComplete(result -> {
+            if (result.failed() || result.result().length() > 8192) {
+                refuse(context, "The login form could not be read");
+                return;
+            }
+            Map<String, List<String>> form = new io.netty.handler.codec.http.QueryStringDecoder(
+                    result.result().toString(StandardCharsets.UTF_8), StandardCharsets.UTF_8, false).parameters();
+            String user = first(form, "username");
+            String password = first(form, "password");
+            String given = first(form, "token");
+            String header = !given.isEmpty() ? "Bearer " + given
+                    : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            if (!authorized(header)) {
+                LOG.infof("Console login refused from %s", request.remoteAddress());
+                refuse(context, "Wrong operator user and password, or wrong token");
+                return;
+            }
+            String session = sessions.open();
+            context.response().setStatusCode(303).putHeader("Location", "/")
+                    .putHeader("Set-Cookie", OperatorSessions.COOKIE + "=" + session + "; Path=/; HttpOnly; SameSite=Strict"
+                            + (request.isSSL() ? "; Secure" : ""))
+                    .end();
+        });
+        // The router pauses a request until a body handler asks for it; this one runs before that handler.
+        request.resume();
+    }
+
+    private static String first(Map<String, List<String>> form, String name) {
+        List<String> values = form.get(name);
+        return values == null || values.isEmpty() ? "" : values.get(0);
+    }
+
+    /**
+     * The Authorization header, or a console session: a session may read, and may change something
+     * (POST, DELETE) only with {@link OperatorSessions#CSRF_HEADER}, which another site cannot send.
+     */
+    boolean authorized(String header, String session, String method, String csrf) {
+        if (authorized(header)) {
+            return true;
+        }
+        boolean safe = "GET".equals(method) || "HEAD".equals(method);
+        return (safe || (csrf != null && !csrf.isBlank())) && sessions.valid(session);
     }
 
     /** A health probe: GET or HEAD of one of the exact paths, written exactly so (raw path = normalised path). */

@@ -48,7 +48,7 @@ class ConsoleBrowserIT {
     private Path inbox;
 
     @BeforeEach
-    void setUp() throws IOException {
+    void setUp() throws IOException, InterruptedException {
         mayan = FakeMayan.start().withToken(TOKEN);
         Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "console-it-");
         inbox = Files.createDirectories(work.resolve("inbox"));
@@ -64,12 +64,28 @@ class ConsoleBrowserIT {
                 "ingest.sources.inbox.stable-for", "300ms"), Map.of("MAYAN_TOKEN", TOKEN), List.of("-Xmx256m"));
         service.start();
         Files.createDirectories(SHOTS);
+        ensureChromium();
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800");
         ChromeDriverService driver = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(driver, options);
+    }
+
+    /**
+     * README's test command must work on a fresh machine, so the test installs the browser itself when
+     * it is missing (e2e/chromium-up.sh: Debian's chromium and chromium-driver, idempotent).
+     */
+    private static void ensureChromium() throws IOException, InterruptedException {
+        if (Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver"))) {
+            return;
+        }
+        Process install = new ProcessBuilder("bash", "e2e/chromium-up.sh").inheritIO().start();
+        if (install.waitFor() != 0) {
+            throw new IllegalStateException("e2e/chromium-up.sh failed (exit " + install.exitValue()
+                    + "): install Debian's chromium and chromium-driver packages, then run the test again");
+        }
     }
 
     @AfterEach

@@ -75,6 +75,13 @@ public class MayanClient {
     /** Token or Basic header; with a user name and password, a token obtained once replaces Basic. */
     private volatile String authorization;
     /** Told about failures no item can get past (see MayanGate); set by the gate. */
+    /** Told of every answer (method, path, HTTP status; 0 when Mayan did not answer), for the call metrics. */
+    public interface CallListener {
+        void answered(String method, String path, int status);
+    }
+
+    private volatile CallListener callListener = (method, path, status) -> {
+    };
     private volatile java.util.function.Consumer<MayanException> failureListener = e -> {
     };
     private volatile boolean tokenTried;
@@ -510,6 +517,7 @@ public class MayanClient {
             failureListener.accept(e);
             throw e;
         } catch (IOException e) {
+            callListener.answered(method, path, 0);
             MayanException failure = new MayanException(0, method, path, e.toString(), false,
                     "Mayan at " + base + " did not answer " + method + " " + path + " (" + e.getClass().getSimpleName()
                             + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",
@@ -584,8 +592,13 @@ public class MayanClient {
         }
     }
 
+    public void setCallListener(CallListener listener) {
+        this.callListener = listener;
+    }
+
     private JsonNode handle(String method, String path, ClassicHttpResponse response) throws IOException {
         int status = response.getCode();
+        callListener.answered(method, path, status);
         String body = readBody(response.getEntity());
         warnIfDeprecated(method, path, response);
         if (status >= 200 && status < 300) {

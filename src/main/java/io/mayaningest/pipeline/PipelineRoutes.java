@@ -37,10 +37,12 @@ public class PipelineRoutes extends RouteBuilder {
     private final Enricher enricher;
     private final Duplicates duplicates;
     private final EventPublisher events;
+    private final IngestMetrics metrics;
 
     public PipelineRoutes(Ledger ledger, Resolver resolver, Uploader uploader, FileAwaiter awaiter, Enricher enricher,
-            Duplicates duplicates, EventPublisher events) {
+            Duplicates duplicates, EventPublisher events, IngestMetrics metrics) {
         this.events = events;
+        this.metrics = metrics;
         this.duplicates = duplicates;
         this.ledger = ledger;
         this.resolver = resolver;
@@ -53,6 +55,7 @@ public class PipelineRoutes extends RouteBuilder {
     public void configure() {
         String done = "${body.state} == '" + LedgerState.DONE + "'";
         from(INGEST).routeId(INGEST_ROUTE).errorHandler(noErrorHandler())
+                .bean(metrics, "started")
                 .bean(ledger, "begin")
                 .choice()
                     .when(simple(done))
@@ -67,6 +70,9 @@ public class PipelineRoutes extends RouteBuilder {
                         .to(AWAIT_FILE)
                         .to(ENRICH)
                         .bean(ledger, "done")
+                        .bean(metrics, "ingested")
+                    .otherwise()
+                        .bean(metrics, "duplicate")
                 .end()
                 // Every item that ends done is announced, a skipped duplicate too (with the document it matched).
                 .bean(events, "done");

@@ -21,8 +21,10 @@ public class Quarantine {
     private final Ledger ledger;
     private final Acknowledgers acknowledgers;
     private final EventPublisher events;
+    private final IngestMetrics metrics;
 
-    public Quarantine(Ledger ledger, Acknowledgers acknowledgers, EventPublisher events) {
+    public Quarantine(Ledger ledger, Acknowledgers acknowledgers, EventPublisher events, IngestMetrics metrics) {
+        this.metrics = metrics;
         this.ledger = ledger;
         this.acknowledgers = acknowledgers;
         this.events = events;
@@ -55,6 +57,7 @@ public class Quarantine {
         ledger.failed(item, failure.reason(), failure.fix());
         acknowledger(item).failure(item, failure, exchange);
         events.failed(item, failure);
+        metrics.failed(item, failure);
     }
 
     public void retryLater(Exchange exchange) throws Exception {
@@ -71,6 +74,7 @@ public class Quarantine {
                 LOG.warnf("The ledger could not record the failed attempt of %s: %s", item.describe(), e.getMessage());
             }
             acknowledger(item).retryLater(item, failure, exchange);
+            metrics.retried(item);
         }
     }
 }

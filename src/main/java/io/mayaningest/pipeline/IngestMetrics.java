@@ -36,6 +36,8 @@ import org.jboss.logging.Logger;
  * not yet done or failed, 0 when none;</li>
  * <li>{@code mayan_ingest_ingest_duration_seconds{source}} (timer, histogram): from the item entering the
  * pipeline to Mayan's confirmation with metadata, tags and cabinets set;</li>
+ * <li>{@code mayan_ingest_file_wait_seconds{source}} (timer, histogram): from Mayan accepting the upload
+ * (its 201, or the 202 of a new file) to our file showing our checksum;</li>
  * <li>{@code mayan_ingest_mayan_calls_total{method,endpoint,status}}: every call to Mayan by endpoint
  * template ({@code documents/{id}/files/}), with status 0 when Mayan did not answer; {@code status="429"} counts
  * the throttled calls.</li>
@@ -50,6 +52,7 @@ public class IngestMetrics {
     private static final Logger LOG = Logger.getLogger(IngestMetrics.class);
     static final String PREFIX = "mayan.ingest.";
     private static final String STARTED = "MayanIngestMetricsStarted";
+    private static final String AWAIT_STARTED = "MayanIngestMetricsAwaitStarted";
     private static final Pattern ID_SEGMENT = Pattern.compile("(?<=/|^)\\d+(?=/|$)");
 
     private final MeterRegistry registry;
@@ -108,6 +111,23 @@ public class IngestMetrics {
                     .publishPercentileHistogram().register(registry)
                     .record(Duration.ofNanos(System.nanoTime() - start));
         }
+    }
+
+    /** Mayan accepted the upload; the wait for its processing (the 202's resolution) starts. */
+    public void awaitStarted(Exchange exchange) {
+        exchange.setProperty(AWAIT_STARTED, System.nanoTime());
+    }
+
+    public void awaitEnded(Exchange exchange) {
+        IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
+        Long start = exchange.getProperty(AWAIT_STARTED, Long.class);
+        if (item == null || start == null) {
+            return;
+        }
+        Timer.builder(PREFIX + "file_wait").tag("source", source(item))
+                .description("From Mayan accepting the upload to our file showing our checksum")
+                .publishPercentileHistogram().register(registry)
+                .record(Duration.ofNanos(System.nanoTime() - start));
     }
 
     public void duplicate(IngestRequest item) {

@@ -51,6 +51,7 @@ class IngestMetricsTest {
         double permanent0 = value(before, "mayan_ingest_failures_total", "source", "plain", "cause", "permanent");
         double quarantined0 = value(before, "mayan_ingest_quarantined", "source", "plain");
         double timed0 = value(before, "mayan_ingest_ingest_duration_seconds_count", "source", "plain");
+        double waited0 = value(before, "mayan_ingest_file_wait_seconds_count", "source", "plain");
 
         String marker = UUID.randomUUID().toString().substring(0, 8);
         List<String> good = new ArrayList<>();
@@ -82,6 +83,8 @@ class IngestMetricsTest {
                     .isEqualTo(k);
             assertThat(value(after, "mayan_ingest_quarantined", "source", "plain") - quarantined0).isEqualTo(k);
             assertThat(value(after, "mayan_ingest_ingest_duration_seconds_count", "source", "plain") - timed0)
+                    .isEqualTo(n);
+            assertThat(value(after, "mayan_ingest_file_wait_seconds_count", "source", "plain") - waited0)
                     .isEqualTo(n);
             assertThat(value(after, "mayan_ingest_in_flight", "source", "plain")).isZero();
             assertThat(value(after, "mayan_ingest_oldest_waiting_seconds", "source", "plain")).isZero();

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 import io.mayaningest.config.IngestConfig;
-import io.mayaningest.config.MayanConfig;
 import io.mayaningest.health.SourceHealth;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.mayan.MayanClient;
 import io.mayaningest.mayan.MayanGate;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -40,12 +40,13 @@ public class ConsoleResource {
     private final IngestConfig config;
     private final String mayanUrl;
 
-    public ConsoleResource(Ledger ledger, SourceHealth health, MayanGate gate, IngestConfig config, MayanConfig mayan) {
+    public ConsoleResource(Ledger ledger, SourceHealth health, MayanGate gate, IngestConfig config, MayanClient mayan) {
         this.ledger = ledger;
         this.health = health;
         this.gate = gate;
         this.config = config;
-        this.mayanUrl = mayan.url().replaceAll("/+$", "");
+        // The client's base URL: trailing slashes and any user info of mayan.url already cut off.
+        this.mayanUrl = mayan.baseUrl();
     }
 
     @GET

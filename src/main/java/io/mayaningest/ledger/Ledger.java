@@ -233,17 +233,7 @@ public class Ledger {
     }
 
     public long count(LedgerState state) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ingest_item WHERE state = ?")) {
-            ps.setString(1, state.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            reopenIfClosed(e);
-            throw new IllegalStateException("ledger count failed: " + e.getMessage(), e);
-        }
+        return scalar("SELECT COUNT(*) FROM ingest_item WHERE state = ?", state.name());
     }
 
     private String mappingOf(IngestRequest item) {

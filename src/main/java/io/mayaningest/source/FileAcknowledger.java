@@ -108,7 +108,7 @@ public class FileAcknowledger implements SourceAcknowledger {
         storedAs(report, item.getFileName(), target);
         report.put("replay", "move " + target.getFileName() + " (and its sidecar) back into the source folder"
                 + (target.getFileName().toString().equals(item.getFileName()) ? "" : " as " + item.getFileName()));
-        json.writeValue(target.resolveSibling(target.getFileName() + ERROR_SUFFIX).toFile(), report);
+        ErrorReport.write(json, target.resolveSibling(target.getFileName() + ERROR_SUFFIX), report);
         ledger.payloadMoved(item, target.toString());
         LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s", item.describe(), SafeNames.visible(failure.reason()),
                 SafeNames.visible(failure.fix()), SafeNames.visible(target));
@@ -143,7 +143,7 @@ public class FileAcknowledger implements SourceAcknowledger {
             Path target = moveWithCompanions(item, errorPath(source));
             Map<String, Object> report = ErrorReport.of(item, failure);
             storedAs(report, item.getFileName(), target);
-            json.writeValue(target.resolveSibling(target.getFileName() + ERROR_SUFFIX).toFile(), report);
+            ErrorReport.write(json, target.resolveSibling(target.getFileName() + ERROR_SUFFIX), report);
             LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s", item.describe(),
                     SafeNames.visible(failure.reason()), SafeNames.visible(failure.fix()), SafeNames.visible(target));
         } catch (IOException e) {

@@ -198,11 +198,13 @@ class FolderHygieneIT {
         drop(plain, bad + ".json", "{\"document_type\": \"Drawng\"}");
         drop(plain, bad, pdf("long bad"));
         await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(plain.resolve(bad)));
-        Path report;
-        try (Stream<Path> reports = Files.list(plain.resolve(".error"))) {
-            report = reports.filter(p -> p.getFileName().toString().startsWith("\u00e9".repeat(20))
-                    && p.getFileName().toString().endsWith(".error.json")).findFirst().orElseThrow();
-        }
+        // The file leaves the folder before its report is written: wait for the report (written whole, by rename).
+        Path report = await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (Stream<Path> reports = Files.list(plain.resolve(".error"))) {
+                return reports.filter(p -> p.getFileName().toString().startsWith("\u00e9".repeat(20))
+                        && p.getFileName().toString().endsWith(".error.json")).findFirst().orElse(null);
+            }
+        }, java.util.Objects::nonNull);
         JsonNode r = new ObjectMapper().readTree(report.toFile());
         assertThat(r.path("file").asText()).isEqualTo(bad);
         String stored = r.path("storedAs").asText();

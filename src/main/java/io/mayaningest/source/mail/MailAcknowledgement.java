@@ -69,7 +69,7 @@ public class MailAcknowledgement {
             Files.move(item.getPayload(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Map<String, Object> report = ErrorReport.of(item, failure);
             report.put("sourceKey", item.getSourceKey());
-            json.writeValue(kept.resolveSibling(kept.getFileName() + ERROR_SUFFIX).toFile(), report);
+            ErrorReport.write(json, kept.resolveSibling(kept.getFileName() + ERROR_SUFFIX), report);
         }
         LOG.warnf("Could not ingest attachment %s: %s. Fix: %s.%s", item.describe(), SafeNames.visible(failure.reason()),
                 SafeNames.visible(failure.fix()), kept == null ? "" : " Kept as " + SafeNames.visible(kept));
@@ -174,7 +174,7 @@ public class MailAcknowledgement {
                 ? "fix the cause, then move the mail from " + settings.failedFolder() + " back to " + settings.folder()
                         + " (unread); documents already in Mayan are not uploaded again"
                 : "fix the cause, then send the mail again (a new Message-ID)");
-        json.writeValue(dir.resolve("mail" + ERROR_SUFFIX).toFile(), report);
+        ErrorReport.write(json, dir.resolve("mail" + ERROR_SUFFIX), report);
     }
 
     private static Map<String, Long> documentIds(MailBatch batch) {

@@ -125,9 +125,27 @@ public class SftpRemote implements AutoCloseable {
         });
     }
 
+    /**
+     * Writes a small file (an error report) whole or not at all, as a partner's script watching the folder
+     * should see it: uploaded under a hidden temporary name beside it, then renamed into place (SFTP v3's
+     * rename refuses an existing target, so an older report of that name is removed first).
+     */
     public void write(String remote, InputStream content) throws Exception {
         call(ch -> {
-            ch.put(content, remote, ChannelSftp.OVERWRITE);
+            int slash = remote.lastIndexOf('/');
+            String tmp = SftpSettings.join(slash < 0 ? "" : slash == 0 ? "/" : remote.substring(0, slash),
+                    ".report-" + java.util.UUID.randomUUID().toString().substring(0, 8) + ".tmp");
+            ch.put(content, tmp, ChannelSftp.OVERWRITE);
+            try {
+                if (exists(ch, remote)) {
+                    ch.rm(remote);
+                }
+                ch.rename(tmp, remote);
+            } finally {
+                if (exists(ch, tmp)) {
+                    ch.rm(tmp);
+                }
+            }
             return null;
         });
     }

@@ -22,6 +22,23 @@ public interface IngestConfig {
     /** The operator API ({@code /api/*}) and the metrics endpoint. */
     Operator operator();
 
+    /**
+     * Programs that upload through the HTTP API ({@code kind=http} sources), by client name:
+     * {@code ingest.api-clients.<client>.token} (bearer) or {@code .username} and {@code .password}
+     * (Basic). Each http source names the clients it lets in ({@code ingest.sources.<name>.clients}).
+     */
+    Map<String, ApiClient> apiClients();
+
+    interface ApiClient {
+        /** Bearer token; put it in the environment (e.g. INGEST_API_CLIENTS_SCANNER_TOKEN). */
+        Optional<String> token();
+
+        /** Basic authentication: this user name with {@link #password()}. */
+        Optional<String> username();
+
+        Optional<String> password();
+    }
+
     interface Operator {
         /** Bearer token for the operator API and /q/metrics (env INGEST_OPERATOR_TOKEN). Without it and a password, both answer 401. */
         Optional<String> token();
@@ -44,7 +61,7 @@ public interface IngestConfig {
 
     interface SourceConfig {
 
-        /** {@code file} (watched folder), {@code sftp}, {@code imap}, {@code pop3} or {@code jms}. */
+        /** {@code file} (watched folder), {@code sftp}, {@code imap}, {@code pop3}, {@code jms}, {@code route} or {@code http}. */
         String kind();
 
         @WithDefault("true")
@@ -158,6 +175,22 @@ public interface IngestConfig {
         /** Largest file accepted; larger ones go to the error folder. 0 = no limit. */
         @WithDefault("0")
         long maxFileSize();
+
+        // ---- http (upload API) ----------------------------------------------------------------
+
+        /** http: the API clients ({@code ingest.api-clients.<client>}) allowed to upload to this source. */
+        Optional<List<String>> clients();
+
+        /** http: anyone may upload without credentials (logged as a warning at start-up). */
+        @WithDefault("false")
+        boolean anonymous();
+
+        /**
+         * http: what an upload gets while Mayan cannot take documents: {@code refuse} (503 with
+         * Retry-After, nothing stored) or {@code spool} (202; it is checked and uploaded once Mayan is back).
+         */
+        @WithDefault("refuse")
+        String whenMayanUnreachable();
 
         // ---- mapping -------------------------------------------------------------------------
 

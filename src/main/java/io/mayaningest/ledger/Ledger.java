@@ -236,7 +236,8 @@ public class Ledger {
         return scalar("SELECT COUNT(*) FROM ingest_item WHERE state = ?", state.name());
     }
 
-    private String mappingOf(IngestRequest item) {
+    /** The mapping an item was accepted with, as stored in the ledger (the http source compares an idempotent retry with it). */
+    public String mappingOf(IngestRequest item) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("documentType", item.getDocumentType());
         m.put("label", item.getLabel());
@@ -503,6 +504,24 @@ public class Ledger {
             reopenIfClosed(e);
             throw new IllegalStateException("ledger count failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Keeps an accepted item's label and mapping before it is validated (an upload accepted while
+     * Mayan is unreachable): the item is rebuilt from its row after a restart.
+     */
+    public void mappingAccepted(IngestRequest item) {
+        update(item.getIngestId(), "UPDATE ingest_item SET label = ?, mapping = ?, updated_at = ? WHERE id = ?",
+                cut(item.getLabel(), 1000), mappingOf(item), now(), item.getIngestId());
+    }
+
+    /** Items of one source kind taken in and not finished (neither done nor quarantined), oldest first. */
+    public List<Entry> findUnfinishedOfKind(String sourceKind) {
+        List<Object> args = new ArrayList<>();
+        args.add(sourceKind);
+        args.addAll(WAITING);
+        return query("SELECT * FROM ingest_item WHERE source_kind = ? AND state IN (?, ?, ?, ?, ?, ?) ORDER BY created_at",
+                args.toArray());
     }
 
     public List<Entry> all() {

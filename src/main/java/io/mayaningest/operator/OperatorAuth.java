@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.mayaningest.config.IngestConfig;
+import io.mayaningest.source.http.UploadAuth;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -55,9 +56,11 @@ public class OperatorAuth {
     private final Optional<byte[]> token;
     private final Optional<byte[]> basic;
     private final OperatorSessions sessions;
+    private final UploadAuth uploads;
 
-    public OperatorAuth(IngestConfig config, OperatorSessions sessions) {
+    public OperatorAuth(IngestConfig config, OperatorSessions sessions, UploadAuth uploads) {
         this.sessions = sessions;
+        this.uploads = uploads;
         IngestConfig.Operator operator = config.operator();
         this.token = operator.token().filter(t -> !t.isBlank()).map(t -> t.strip().getBytes(StandardCharsets.UTF_8));
         this.basic = operator.password().filter(p -> !p.isEmpty())
@@ -87,6 +90,10 @@ public class OperatorAuth {
         io.vertx.core.http.HttpServerRequest request = context.request();
         if (open(context)) {
             context.next();
+            return;
+        }
+        // The upload API of http sources has clients of its own (exact paths only; see UploadAuth).
+        if (uploads.handle(context)) {
             return;
         }
         String raw = request.path();

@@ -41,51 +41,64 @@ public class Resolver {
         this.client = client;
     }
 
+    /**
+     * One problem of an item: the field of the request it is about (as the upload API names its
+     * fields: {@code file}, {@code document_type}, {@code metadata.<name>}, {@code tags}, {@code cabinets},
+     * {@code document_id}, {@code action}), what is wrong, and what to do.
+     */
+    public record Problem(String field, String reason, String fix) {
+    }
+
     public void resolve(IngestRequest item) {
-        List<String> problems = new ArrayList<>();
-        List<String> fixes = new ArrayList<>();
+        List<Problem> problems = problems(item);
+        if (!problems.isEmpty()) {
+            throw IngestException.permanent(String.join("; ", problems.stream().map(Problem::reason).toList()),
+                    String.join("; ", problems.stream().map(Problem::fix).distinct().toList()) + "; then replay the item");
+        }
+    }
+
+    /** Every problem of the item against Mayan (none: it can be uploaded); transient Mayan failures are thrown. */
+    public List<Problem> problems(IngestRequest item) {
+        List<Problem> problems = new ArrayList<>();
         if (item.getSize() == 0) {
-            problems.add("the file is empty (0 bytes)");
-            fixes.add("check the program that wrote it; Mayan cannot store an empty document");
+            problems.add(new Problem("file", "the file is empty (0 bytes)",
+                    "check the program that wrote it; Mayan cannot store an empty document"));
         }
         if (item.isNewFileMode()) {
-            resolveTargetDocument(item, problems, fixes);
+            resolveTargetDocument(item, problems);
         } else {
             Optional<MayanLookups.DocumentType> type = lookups.documentType(item.getDocumentType());
             if (type.isPresent()) {
                 item.setDocumentTypeId(type.get().id());
             } else {
-                problems.add("document type \"" + item.getDocumentType() + "\" does not exist in Mayan; existing types: "
-                        + String.join(", ", lookups.documentTypeLabels()));
-                fixes.add("create the document type in Mayan or correct document_type / document-type");
+                problems.add(new Problem("document_type", "document type \"" + item.getDocumentType()
+                        + "\" does not exist in Mayan; existing types: " + String.join(", ", lookups.documentTypeLabels()),
+                        "create the document type in Mayan or correct document_type / document-type"));
             }
         }
         if (item.getDocumentTypeId() > 0) {
-            checkMetadata(item, problems, fixes);
+            checkMetadata(item, problems);
         }
         for (String tag : item.getTags()) {
             if (lookups.tag(tag).isEmpty()) {
-                problems.add("tag \"" + tag + "\" does not exist in Mayan; existing tags: " + list(lookups.tagLabels()));
-                fixes.add("create the tag in Mayan or correct the tags");
+                problems.add(new Problem("tags", "tag \"" + tag + "\" does not exist in Mayan; existing tags: "
+                        + list(lookups.tagLabels()), "create the tag in Mayan or correct the tags"));
             }
         }
         for (String cabinet : item.getCabinets()) {
             if (lookups.cabinet(cabinet).isEmpty()) {
-                problems.add("cabinet \"" + cabinet + "\" does not exist in Mayan; existing cabinets: "
-                        + list(lookups.cabinetPaths()));
-                fixes.add("create the cabinet in Mayan (levels separated by \"/\") or correct the cabinets");
+                problems.add(new Problem("cabinets", "cabinet \"" + cabinet + "\" does not exist in Mayan; existing cabinets: "
+                        + list(lookups.cabinetPaths()),
+                        "create the cabinet in Mayan (levels separated by \"/\") or correct the cabinets"));
             }
         }
-        if (!problems.isEmpty()) {
-            throw IngestException.permanent(String.join("; ", problems),
-                    String.join("; ", fixes.stream().distinct().toList()) + "; then replay the item");
-        }
+        return problems;
     }
 
-    private void resolveTargetDocument(IngestRequest item, List<String> problems, List<String> fixes) {
+    private void resolveTargetDocument(IngestRequest item, List<Problem> problems) {
         if (item.getAction() == null || !ACTIONS.contains(item.getAction())) {
-            problems.add("action \"" + item.getAction() + "\" is not one of replace, append, keep");
-            fixes.add("set action to replace, append or keep");
+            problems.add(new Problem("action", "action \"" + item.getAction() + "\" is not one of replace, append, keep",
+                    "set action to replace, append or keep"));
         }
         try {
             JsonNode document = client.get("documents/" + item.getTargetDocumentId() + "/", Map.of());
@@ -95,41 +108,40 @@ public class Resolver {
                 throw e;
             }
             // Mayan answers 404 both for a missing document and for one the user may not see (§10).
-            problems.add("document " + item.getTargetDocumentId()
-                    + " does not exist in Mayan, is in the trash, or the service's user may not see it");
-            fixes.add("correct document_id, or give the service's user access to that document");
+            problems.add(new Problem("document_id", "document " + item.getTargetDocumentId()
+                    + " does not exist in Mayan, is in the trash, or the service's user may not see it",
+                    "correct document_id, or give the service's user access to that document"));
         }
     }
 
-    private void checkMetadata(IngestRequest item, List<String> problems, List<String> fixes) {
+    private void checkMetadata(IngestRequest item, List<Problem> problems) {
         Map<String, String> values = item.getMetadata();
         for (Map.Entry<String, String> entry : values.entrySet()) {
+            String field = "metadata." + entry.getKey();
             Optional<MetadataType> type = lookups.metadataType(entry.getKey());
             if (type.isEmpty()) {
-                problems.add("metadata type \"" + entry.getKey() + "\" does not exist in Mayan; existing metadata types: "
-                        + list(lookups.metadataTypeNames()));
-                fixes.add("use the metadata type's name (not its label), or create it in Mayan");
+                problems.add(new Problem(field, "metadata type \"" + entry.getKey()
+                        + "\" does not exist in Mayan; existing metadata types: " + list(lookups.metadataTypeNames()),
+                        "use the metadata type's name (not its label), or create it in Mayan"));
                 continue;
             }
             if (lookups.attachment(item.getDocumentTypeId(), type.get().id()).isEmpty()) {
-                problems.add("metadata type \"" + entry.getKey() + "\" is not attached to document type \""
-                        + typeLabel(item) + "\"");
-                fixes.add("attach it in Mayan (Setup, Document types, " + typeLabel(item)
-                        + ", Metadata types) or remove it from the mapping");
+                problems.add(new Problem(field, "metadata type \"" + entry.getKey() + "\" is not attached to document type \""
+                        + typeLabel(item) + "\"", "attach it in Mayan (Setup, Document types, " + typeLabel(item)
+                                + ", Metadata types) or remove it from the mapping"));
                 continue;
             }
-            valueProblem(type.get(), entry.getValue()).ifPresent(p -> {
-                problems.add("metadata \"" + entry.getKey() + "\" value \"" + entry.getValue() + "\" " + p);
-                fixes.add("correct the value (file name, sidecar or mapping)");
-            });
+            valueProblem(type.get(), entry.getValue()).ifPresent(p -> problems.add(new Problem(field,
+                    "metadata \"" + entry.getKey() + "\" value \"" + entry.getValue() + "\" " + p,
+                    "correct the value (file name, sidecar or mapping)")));
         }
         if (!item.isNewFileMode()) {
             for (Attachment attachment : lookups.attachments(item.getDocumentTypeId())) {
                 String value = values.get(attachment.name());
                 if (attachment.required() && (value == null || value.isBlank())) {
-                    problems.add("metadata \"" + attachment.name() + "\" is required for document type \""
-                            + typeLabel(item) + "\" but has no value");
-                    fixes.add("give it a value in the mapping, the file name pattern or a sidecar");
+                    problems.add(new Problem("metadata." + attachment.name(), "metadata \"" + attachment.name()
+                            + "\" is required for document type \"" + typeLabel(item) + "\" but has no value",
+                            "give it a value in the mapping, the file name pattern or a sidecar"));
                 }
             }
         }

@@ -34,7 +34,12 @@ public final class SourceValidation {
         KINDS.put("pop3", List.of("host", "username"));
         KINDS.put("jms", List.of("destination"));
         KINDS.put("route", List.of());
+        KINDS.put("http", List.of());
     }
+
+    /** A source name that is one URL path segment as it is (the http kind mounts it in /api/sources/<name>/). */
+    public static final java.util.regex.Pattern HTTP_SOURCE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    static final List<String> WHEN_MAYAN_UNREACHABLE = List.of("refuse", "spool");
 
     static final List<String> DUPLICATES = List.of("skip", "allow", "new-file");
 
@@ -59,6 +64,9 @@ public final class SourceValidation {
             if (!source.enabled()) {
                 return;
             }
+            if ("http".equals(source.kind())) {
+                httpProblems(config, name, source, problems);
+            }
             for (String key : required) {
                 if (value(source, key).isEmpty()) {
                     problems.add(prefix + key + " is required for a source of kind " + source.kind()
@@ -68,8 +76,47 @@ public final class SourceValidation {
         });
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid source configuration (see README, \"Configuration\"): "
-                    + String.join("; ", problems));
+                    + String.join("; ", problems.stream().distinct().toList()));
         }
+    }
+
+    /**
+     * An http source: a name usable in its URL, clients that exist and have credentials, and no source
+     * that is open by accident (without clients it must say anonymous=true).
+     */
+    private static void httpProblems(IngestConfig config, String name, SourceConfig source, List<String> problems) {
+        String prefix = PREFIX + name + ".";
+        if (!HTTP_SOURCE_NAME.matcher(name).matches() || name.contains("..") || name.equals(".")) {
+            problems.add(PREFIX + name + ": the name of an http source is its URL segment (/api/sources/" + name
+                    + "/documents) and may hold only letters, digits, '.', '_' and '-'");
+        }
+        if (!WHEN_MAYAN_UNREACHABLE.contains(source.whenMayanUnreachable())) {
+            problems.add(prefix + "when-mayan-unreachable=" + source.whenMayanUnreachable() + " is not allowed; allowed: "
+                    + String.join(", ", WHEN_MAYAN_UNREACHABLE));
+        }
+        List<String> clients = source.clients().orElse(List.of()).stream().map(String::strip).filter(c -> !c.isEmpty())
+                .toList();
+        if (clients.isEmpty() && !source.anonymous()) {
+            problems.add(prefix + "clients is required for a source of kind http: name the ingest.api-clients.<client>"
+                    + " allowed to upload (or set " + prefix + "anonymous=true to let anyone upload without credentials)");
+        }
+        for (String client : clients) {
+            IngestConfig.ApiClient c = config.apiClients().get(client);
+            if (c == null) {
+                problems.add(prefix + "clients names \"" + client + "\", but there is no ingest.api-clients." + client
+                        + ".token (or .username and .password)" + (config.apiClients().isEmpty() ? ""
+                                : "; configured clients: " + String.join(", ", new java.util.TreeSet<>(config.apiClients().keySet()))));
+            }
+        }
+        config.apiClients().forEach((client, c) -> {
+            boolean token = c.token().filter(t -> !t.isBlank()).isPresent();
+            boolean user = c.username().filter(u -> !u.isBlank()).isPresent();
+            boolean password = c.password().filter(p -> !p.isEmpty()).isPresent();
+            if (!token && !(user && password) && clients.contains(client)) {
+                problems.add("ingest.api-clients." + client + " has no credentials: set .token, or .username and .password"
+                        + (user != password ? " (only one of the two is set)" : ""));
+            }
+        });
     }
 
     private static Optional<String> value(SourceConfig source, String key) {

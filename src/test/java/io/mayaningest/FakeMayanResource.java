@@ -21,6 +21,10 @@ public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
     public static final String TOKEN = "test-token-" + UUID.randomUUID();
     public static final String OPERATOR_TOKEN = "operator-" + UUID.randomUUID();
     public static final String OPERATOR_PASSWORD = "operator-password-" + UUID.randomUUID();
+    /** Upload API clients: scanner (bearer) and erp (Basic) may use source "scans"; outsider may not. */
+    public static final String SCANNER_TOKEN = "scanner-" + UUID.randomUUID();
+    public static final String ERP_PASSWORD = "erp-password-" + UUID.randomUUID();
+    public static final String OUTSIDER_TOKEN = "outsider-" + UUID.randomUUID();
     static FakeMayan mayan;
     static Path root;
 
@@ -99,6 +103,27 @@ public class FakeMayanResource implements QuarkusTestResourceLifecycleManager {
         config.put(route + "label", "Partner invoice {no}");
         config.put(route + "metadata.invoice_number", "{no}");
         config.put(route + "max-file-size", "65536");
+
+        // The upload API: "scans" for two clients, with a mapping that fills what a request leaves out.
+        config.put("ingest.api-clients.scanner.token", SCANNER_TOKEN);
+        config.put("ingest.api-clients.erp.username", "erp");
+        config.put("ingest.api-clients.erp.password", ERP_PASSWORD);
+        config.put("ingest.api-clients.outsider.token", OUTSIDER_TOKEN);
+        String scans = "ingest.sources.scans.";
+        config.put(scans + "kind", "http");
+        config.put(scans + "clients", "scanner,erp");
+        config.put(scans + "document-type", "Default");
+        config.put(scans + "label", "Scan {file.basename}");
+        config.put(scans + "tags", "scanned");
+        config.put(scans + "max-file-size", String.valueOf(8L * 1024 * 1024));
+        // Accepts uploads while Mayan is unreachable and ingests them once it is back.
+        String patient = "ingest.sources.patient.";
+        config.put(patient + "kind", "http");
+        config.put(patient + "clients", "scanner");
+        config.put(patient + "when-mayan-unreachable", "spool");
+        String open = "ingest.sources.open-drop.";
+        config.put(open + "kind", "http");
+        config.put(open + "anonymous", "true");
         return config;
     }
 

@@ -228,14 +228,15 @@ public class UploadResource {
                 }
                 accepted = true;
             }
-            intake.submit(item);
-            LOG.infof("Upload %s accepted as ingest %s (client %s, %d bytes%s)", item.describe(), item.getIngestId(),
-                    who.client(), item.getSize(), accepted && !gate.isOpen() ? ", spooled until Mayan is back" : "");
+            // The answer is the state at acceptance: once submitted, the item belongs to the pipeline.
             URI status = statusUri(uri, sourceName, item.getIngestId());
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("ingestId", item.getIngestId());
             answer.put("status", UploadStatus.status(io.mayaningest.ledger.LedgerState.valueOf(item.getState())));
             answer.put("statusUrl", status.toString());
+            LOG.infof("Upload %s accepted as ingest %s (client %s, %d bytes%s)", item.describe(), item.getIngestId(),
+                    who.client(), item.getSize(), validated(item) ? "" : ", kept until Mayan is back");
+            intake.submit(item);
             return Response.accepted(answer).type(MediaType.APPLICATION_JSON_TYPE).location(status).build();
         } catch (IOException e) {
             // The client went away or its body broke off: nothing was accepted.
@@ -248,6 +249,10 @@ public class UploadResource {
                 intake.deleteSpoolDir(dir);
             }
         }
+    }
+
+    private static boolean validated(IngestRequest item) {
+        return !io.mayaningest.ledger.LedgerState.RECEIVED.name().equals(item.getState());
     }
 
     /** The item the request describes: the source's mapping first, the request's fields on top. */

@@ -65,7 +65,9 @@ import org.jboss.logging.Logger;
  * with 202 and a status URL once the request is known to be ingestible, or with every problem (422)
  * before anything is stored in Mayan. Authentication: {@link UploadAuth} (twice, see there).
  */
-@Path("/api/sources/{source}/documents")
+// Rooted at /api like the console's resource (GET /api/sources): RESTEasy matches root paths by prefix,
+// and a root of its own under /api/sources/ hid the console's /api/sources (404).
+@Path("/api")
 @Tag(name = "Upload", description = "Documents into Mayan EDMS by names, with a status to follow")
 @SecuritySchemes({
         @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
@@ -107,6 +109,7 @@ public class UploadResource {
     }
 
     @POST
+    @Path("sources/{source}/documents")
     @Blocking
     @Consumes(MediaType.WILDCARD)
     @Produces({ MediaType.APPLICATION_JSON, Problems.MEDIA_TYPE })
@@ -302,7 +305,7 @@ public class UploadResource {
     }
 
     @GET
-    @Path("{ingestId}")
+    @Path("sources/{source}/documents/{ingestId}")
     @Blocking
     @Produces({ MediaType.APPLICATION_JSON, Problems.MEDIA_TYPE })
     @Operation(summary = "The status of an upload", description = "Where the upload is (validated, uploading, uploaded,"

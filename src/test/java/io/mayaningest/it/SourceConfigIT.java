@@ -36,7 +36,7 @@ class SourceConfigIT {
                 "ingest.sources.partner.kind", "ftp",
                 "ingest.sources.partner.path", "outgoing"));
         assertThat(log).contains("ingest.sources.partner.kind=ftp is not a source kind;"
-                + " allowed: file, sftp, imap, pop3, jms, route");
+                + " allowed: file, sftp, imap, pop3, jms, route, http");
     }
 
     @Test
@@ -57,5 +57,20 @@ class SourceConfigIT {
                 "ingest.sources.orders.dead-letter-destination", "orders.failed"));
         assertThat(log).contains("ingest.sources.orders.destination is required for a source of kind jms"
                 + " (its required settings: destination)");
+    }
+
+    @Test
+    void anHttpSourceWithoutClientsOrWithAnUnknownClientStopsStartUpNamingIt() throws Exception {
+        String log = startAndFail(Map.of(
+                "ingest.sources.scans.kind", "http",
+                "ingest.sources.scans.when-mayan-unreachable", "queue",
+                "ingest.sources.erp.kind", "http",
+                "ingest.sources.erp.clients", "sap",
+                "ingest.api-clients.scanner.username", "scanner"));
+        assertThat(log).contains("ingest.sources.scans.clients is required for a source of kind http")
+                .contains("ingest.sources.scans.anonymous=true")
+                .contains("ingest.sources.scans.when-mayan-unreachable=queue is not allowed; allowed: refuse, spool")
+                .contains("ingest.sources.erp.clients names \"sap\", but there is no ingest.api-clients.sap.token"
+                        + " (or .username and .password); configured clients: scanner");
     }
 }

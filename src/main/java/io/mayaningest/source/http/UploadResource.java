@@ -207,7 +207,8 @@ public class UploadResource {
                     try {
                         List<Problem> found = resolver.problems(item);
                         boolean noFile = form.problems.stream().anyMatch(p -> p.field().equals(UploadForm.FILE));
-                        found.stream().filter(p -> !(noFile && p.field().equals(UploadForm.FILE))).forEach(problems::add);
+                        found.stream().filter(p -> !(noFile && p.field().equals(UploadForm.FILE)))
+                                .map(p -> forRequest(p, sourceName)).forEach(problems::add);
                         validated = true;
                     } catch (RuntimeException e) {
                         IngestException failure = Failures.asIngestException(e);
@@ -252,6 +253,27 @@ public class UploadResource {
                 intake.deleteSpoolDir(dir);
             }
         }
+    }
+
+    /**
+     * The resolver's fixes speak of mappings, file-name patterns and sidecars, as a folder's user
+     * needs them; a program sending a request is told which field to send instead.
+     */
+    static Problem forRequest(Problem p, String sourceName) {
+        String field = p.field();
+        String name = field.startsWith("metadata.") ? field.substring("metadata.".length()) : field;
+        String fix = p.fix();
+        if (fix.startsWith("correct the value")) {
+            fix = "send a value the metadata type accepts in " + field;
+        } else if (fix.startsWith("give it a value")) {
+            fix = "send " + field + " (or \"" + name + "\" in the metadata object), or give it a default in ingest.sources."
+                    + sourceName + ".metadata." + name;
+        } else if (fix.endsWith("or remove it from the mapping")) {
+            fix = fix.replace("or remove it from the mapping", "or leave " + field + " out of the request");
+        } else if (fix.equals("create the document type in Mayan or correct document_type / document-type")) {
+            fix = "send the label of an existing document type in document_type, or create the type in Mayan";
+        }
+        return new Problem(field, p.reason(), fix);
     }
 
     private static boolean validated(IngestRequest item) {

@@ -135,7 +135,7 @@ public class UploadResource {
                             + " in errors and send the request again; nothing was stored in Mayan\", \"instance\":"
                             + " \"/api/sources/scans/documents\", \"errors\": [{\"field\": \"document_type\", \"reason\":"
                             + " \"document type \\\"Drawng\\\" does not exist in Mayan; existing types: Default, Drawing, Invoice\","
-                            + " \"fix\": \"create the document type in Mayan or correct document_type / document-type\"},"
+                            + " \"fix\": \"send the label of an existing document type in document_type, or create the type in Mayan\"},"
                             + " {\"field\": \"tags\", \"reason\": \"tag \\\"urgnt\\\" does not exist in Mayan; existing tags:"
                             + " scanned, urgent\", \"fix\": \"create the tag in Mayan or correct the tags\"}]}")))
     @APIResponse(responseCode = "503", description = "Mayan cannot take documents now (the source refuses uploads meanwhile);"

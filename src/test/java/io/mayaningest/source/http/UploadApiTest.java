@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mayaningest.FakeMayanResource;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.mayan.MayanGate;
+import io.mayaningest.source.route.EventTapRoutes;
 import io.mayaningest.testing.FakeDocument;
 import io.mayaningest.testing.FakeMayan;
 import io.mayaningest.testing.UploadClient;
@@ -111,6 +112,10 @@ class UploadApiTest {
         assertThat(rows.get(0).sourceKind()).isEqualTo("http");
         await().atMost(Duration.ofSeconds(5)).until(() -> ledger.find(rows.get(0).id()).orElseThrow().acknowledgedAt() != null);
         assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(rows.get(0).payloadRef()))).isFalse();
+        // The result event every source's items get.
+        String id = rows.get(0).id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> EventTapRoutes.EVENTS.stream()
+                .anyMatch(e -> e.startsWith("done ") && e.contains(id) && e.contains("\"documentId\":" + doc.id())));
     }
 
     @Test
@@ -319,6 +324,9 @@ class UploadApiTest {
         assertThat(failed.path("status").asText()).as(failed.toString()).isEqualTo("failed");
         assertThat(failed.path("failure").path("reason").asText()).isNotBlank();
         assertThat(failed.path("failure").path("fix").asText()).isNotBlank();
+        String id = accepted.body().path("ingestId").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> EventTapRoutes.EVENTS.stream()
+                .anyMatch(e -> e.startsWith("failed ") && e.contains(id)));
 
         Answer replay = new UploadClient(base.toString(), bearer(FakeMayanResource.OPERATOR_TOKEN)).postJson(
                 "/api/quarantine/" + accepted.body().path("ingestId").asText() + "/replay", "{\"reason\": \"test\"}");

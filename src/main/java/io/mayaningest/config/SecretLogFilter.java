@@ -31,8 +31,14 @@ public final class SecretLogFilter implements Filter {
             "(- \\S*(?i:password|passphrase|token|secret)\\S* is set to ')(.*?)(' but it is build time fixed to ')(.*?)('\\.)");
     private static final Pattern URL_PASSWORD = Pattern.compile("(\\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]*:)[^@\\s/]+@");
 
+    /** Whether the console's formatter was chosen: see {@link JsonConsoleLog}. */
+    private volatile boolean formatChosen;
+
     @Override
     public boolean isLoggable(LogRecord record) {
+        if (!formatChosen) {
+            chooseFormat();
+        }
         String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
         String masked = mask(message);
         if (masked != null && !masked.equals(message)) {
@@ -44,6 +50,18 @@ public final class SecretLogFilter implements Filter {
             record.setParameters(null);
         }
         return true;
+    }
+
+    /**
+     * Quarkus runs this filter on its console handler from the first line on, before any bean exists: the
+     * one moment at which switching the console to JSON leaves no plain line behind. The handler asks the
+     * filter before it formats, so even this first line is written by the new formatter.
+     */
+    private synchronized void chooseFormat() {
+        if (!formatChosen) {
+            formatChosen = true;
+            JsonConsoleLog.installIfConfigured();
+        }
     }
 
     static String mask(String text) {

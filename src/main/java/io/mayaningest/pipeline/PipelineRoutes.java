@@ -38,9 +38,11 @@ public class PipelineRoutes extends RouteBuilder {
     private final Duplicates duplicates;
     private final EventPublisher events;
     private final IngestMetrics metrics;
+    private final LogContext logContext;
 
     public PipelineRoutes(Ledger ledger, Resolver resolver, Uploader uploader, FileAwaiter awaiter, Enricher enricher,
-            Duplicates duplicates, EventPublisher events, IngestMetrics metrics) {
+            Duplicates duplicates, EventPublisher events, IngestMetrics metrics, LogContext logContext) {
+        this.logContext = logContext;
         this.events = events;
         this.metrics = metrics;
         this.duplicates = duplicates;
@@ -55,8 +57,10 @@ public class PipelineRoutes extends RouteBuilder {
     public void configure() {
         String done = "${body.state} == '" + LedgerState.DONE + "'";
         from(INGEST).routeId(INGEST_ROUTE).errorHandler(noErrorHandler())
+                .bean(logContext, "enter")
                 .bean(metrics, "started")
                 .bean(ledger, "begin")
+                .bean(logContext, "enter")
                 .choice()
                     .when(simple(done))
                         .log(LoggingLevel.INFO, "${body.describe()} was already ingested as document ${body.documentId}")

@@ -275,7 +275,7 @@ public class MayanClient {
         try {
             return execute(post, path);
         } catch (MayanException e) {
-            if (e.status() == 404 && e.detail() != null && e.detail().contains("No Source matches")) {
+            if (e.status() == 404 && sourceGone(d, e)) {
                 // The source was deleted or disabled, or its access withdrawn, after it was chosen: nothing
                 // was created (Mayan looks the source up first). Look for an upload source again after the
                 // gate's next successful probe; meanwhile the sources pause and the item waits.
@@ -291,6 +291,31 @@ public class MayanClient {
                 throw gone;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Whether the 404 of a source action is the source's own (gone, disabled or no longer visible) rather
+     * than the document type's or document's. From 4.10 (DRF 3.15) the body names the model ("No Source
+     * matches the given query."); before, in 4.5.x to 4.9.x (DRF 3.14), every such 404 says only "Not
+     * found.", so the source itself is asked for.
+     */
+    private boolean sourceGone(MayanDialect d, MayanException e) {
+        String detail = e.detail() == null ? "" : e.detail();
+        if (detail.contains("No Source matches")) {
+            return true;
+        }
+        if (!detail.equals("Not found.")) {
+            return false;
+        }
+        try {
+            JsonNode source = get("sources/" + d.sourceId() + "/", Map.of());
+            return source == null || !source.path("enabled").asBoolean(true);
+        } catch (MayanException lookup) {
+            if (lookup.status() == 404) {
+                return true;
+            }
+            throw lookup;
         }
     }
 

@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * <li>4.5: the sources action API ({@code sources/{id}/actions/document_upload/execute/}, "Sources
  * actions refactor", with {@code immediate_mode}) and {@code action_name=replace|append|keep} on
  * {@code documents/{id}/files/} (renamed from {@code action=1|2|3}).</li>
+ * <li>4.10 (DRF 3.15): a 404 names the model ({@code "No Source matches the given query."}); before, every
+ * 404 says only {@code "Not found."}, so a source action's 404 is told apart by asking for the source
+ * (MayanClient#sourceGone).</li>
  * <li>4.12: {@code documents/upload/} answers with {@code Deprecation}/{@code Sunset} headers (removal
  * planned for 5.0), so from 4.5 on it is only the fallback here.</li>
  * </ul>

@@ -189,6 +189,29 @@ class MayanClientDialectTest {
         assertThat(mayan.count("POST", "/api/v4/documents/upload/")).as("re-detected: the fallback").isEqualTo(1);
     }
 
+    @Test
+    void onMayan45ASourceThatWentAwayIsToldFromAMissingTypeThoughBoth404sSayOnlyNotFound() throws Exception {
+        mayan.setVersion("4.5.7");
+        MayanClient client = client(null);
+        assertThat(client.detect(project()).viaSources()).isTrue();
+        Path file = Files.writeString(dir.resolve("f.txt"), "hello", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> client.uploadDocument(99999, file, "f.txt", null, null, null))
+                .isInstanceOfSatisfying(MayanException.class, e -> {
+                    assertThat(e.detail()).isEqualTo("Not found.");
+                    assertThat(e.isServiceLevel()).as("the document type's 404: the item's fault").isFalse();
+                });
+        assertThat(client.currentDialect()).as("the source is still there").isNotNull();
+
+        mayan.setSourceEnabled(1, false);
+        assertThatThrownBy(() -> client.uploadDocument(1, file, "f.txt", null, null, null))
+                .isInstanceOfSatisfying(MayanException.class, e -> {
+                    assertThat(e.isServiceLevel()).isTrue();
+                    assertThat(e.reason()).contains("\"Default\" (id 1)").contains("gone, disabled");
+                });
+        assertThat(client.currentDialect()).isNull();
+        assertThat(mayan.documents()).isEmpty();
+    }
+
     private JsonNode project() {
         return client(null).get("project/", Map.of());
     }

@@ -194,7 +194,8 @@ public class MayanClient {
      * missing"). {@code immediate_mode: true} makes Mayan create the document inside the request and
      * answer 201 with it, exactly like {@code documents/upload/}, so the interrupted-upload recovery
      * (Uploader) holds as before; without it the answer is 202 with no body and no id. Otherwise, as
-     * the fallback, {@code POST documents/upload/} (deprecated in 4.12).
+     * the fallback and always on Mayan 4.4 (whose source action answers 202 without the document and
+     * takes no label), {@code POST documents/upload/} (deprecated in 4.12).
      */
     public JsonNode uploadDocument(long documentTypeId, Path file, String fileName, String label, String description,
             String language) {
@@ -231,8 +232,8 @@ public class MayanClient {
      * {@code comment} carries our ingest id to find the file (mayan-api.md §6). Through the upload
      * source's {@code document_file_upload} where it has one (arguments {@code document_id},
      * {@code comment}, {@code filename}, {@code document_file_action_name}); otherwise
-     * {@code POST documents/{id}/files/} with {@code file_new} and {@code action_name} (the names of
-     * 4.5 and later; before 4.5 they were {@code action=1|2|3}, which is why 4.5 is the lowest release).
+     * {@code POST documents/{id}/files/} with {@code file_new} and {@code action_name} (4.5 and later) or,
+     * on Mayan 4.4, {@code action} = the action's id (see {@link MayanDialect}).
      */
     public void uploadFile(long documentId, Path file, String fileName, String action, String comment) {
         MayanDialect d = usableDialect("documents/" + documentId + "/files/");
@@ -244,10 +245,15 @@ public class MayanClient {
         }
         String path = "documents/" + documentId + "/files/";
         MultipartEntityBuilder multipart = multipart()
-                .addPart("file_new", new FileBody(file.toFile(), ContentType.APPLICATION_OCTET_STREAM, fileName))
-                .addTextBody("action_name", action, TEXT)
-                .addTextBody("comment", comment, TEXT)
-                .addTextBody("filename", fileName, TEXT);
+                .addPart("file_new", new FileBody(file.toFile(), ContentType.APPLICATION_OCTET_STREAM, fileName));
+        if (d.fileActionIds()) {
+            // Mayan 4.4: the action is a ChoiceField keyed by the action's id; action_name (4.5 on) is
+            // answered 400 {"action": ["This field is required."]}.
+            multipart.addTextBody("action", MayanDialect.fileActionId(action), TEXT);
+        } else {
+            multipart.addTextBody("action_name", action, TEXT);
+        }
+        multipart.addTextBody("comment", comment, TEXT).addTextBody("filename", fileName, TEXT);
         HttpPost post = new HttpPost(uri(path, Map.of()));
         post.setEntity(multipart.build());
         execute(post, path);
@@ -269,7 +275,7 @@ public class MayanClient {
         try {
             return execute(post, path);
         } catch (MayanException e) {
-            if (e.status() == 404 && e.detail() != null && e.detail().contains("No Source matches")) {
+            if (e.status() == 404 && sourceGone(d, e)) {
                 // The source was deleted or disabled, or its access withdrawn, after it was chosen: nothing
                 // was created (Mayan looks the source up first). Look for an upload source again after the
                 // gate's next successful probe; meanwhile the sources pause and the item waits.
@@ -285,6 +291,31 @@ public class MayanClient {
                 throw gone;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Whether the 404 of a source action is the source's own (gone, disabled or no longer visible) rather
+     * than the document type's or document's. From 4.10 (DRF 3.15) the body names the model ("No Source
+     * matches the given query."); before, in 4.5.x to 4.9.x (DRF 3.14), every such 404 says only "Not
+     * found.", so the source itself is asked for.
+     */
+    private boolean sourceGone(MayanDialect d, MayanException e) {
+        String detail = e.detail() == null ? "" : e.detail();
+        if (detail.contains("No Source matches")) {
+            return true;
+        }
+        if (!detail.equals("Not found.")) {
+            return false;
+        }
+        try {
+            JsonNode source = get("sources/" + d.sourceId() + "/", Map.of());
+            return source == null || !source.path("enabled").asBoolean(true);
+        } catch (MayanException lookup) {
+            if (lookup.status() == 404) {
+                return true;
+            }
+            throw lookup;
         }
     }
 
@@ -324,7 +355,10 @@ public class MayanClient {
         String unsupported = MayanDialect.unsupported(version);
         if (unsupported != null) {
             d = new MayanDialect(version, unsupported + " (Mayan at " + base + ")", MayanDialect.unsupportedFix(version),
-                    null, null, false, null);
+                    null, null, false, null, false);
+        } else if (MayanDialect.beforeSourcesApi(version)) {
+            // Mayan 4.4: nothing to choose, the sources are not asked (see MayanDialect).
+            d = MayanDialect.mayan44(version);
         } else {
             d = chooseSource(version);
         }
@@ -343,11 +377,16 @@ public class MayanClient {
         } else {
             line = "Mayan " + d.version() + " at " + base + ": API mode " + d.mode();
         }
+        boolean ignoredSource = d.fileActionIds() && config.uploadSource().filter(l -> !l.isBlank()).isPresent();
+        if (ignoredSource) {
+            line += ". mayan.upload-source is not used with Mayan 4.4 (its source actions cannot name the document);"
+                    + " remove it, or keep it for when Mayan is upgraded to 4.5 or later";
+        }
         if (line.equals(announced)) {
             return;
         }
         announced = line;
-        if (d.refused() || d.fallbackReason() != null) {
+        if (d.refused() || d.fallbackReason() != null || ignoredSource) {
             LOG.warn(line);
         } else {
             LOG.info(line);
@@ -400,10 +439,10 @@ public class MayanClient {
                         "set mayan.upload-source to the label of an enabled web-form source in Mayan (System >"
                                 + " Sources), or remove it to let the service choose; the sources stay paused and"
                                 + " the items wait until then",
-                        null, null, false, null);
+                        null, null, false, null, false);
             }
             return new MayanDialect(version, null, null, source.path("id").asLong(), source.path("label").asText(),
-                    actions[1] != null, null);
+                    actions[1] != null, null, false);
         }
         List<JsonNode> candidates = new ArrayList<>(sources.stream().filter(s -> s.path("enabled").asBoolean(true))
                 .toList());
@@ -414,7 +453,7 @@ public class MayanClient {
             JsonNode[] actions = uploadActions(source);
             if (actions[0] != null) {
                 return new MayanDialect(version, null, null, source.path("id").asLong(),
-                        source.path("label").asText(), actions[1] != null, null);
+                        source.path("label").asText(), actions[1] != null, null, false);
             }
         }
         if (sources.isEmpty()) {
@@ -426,7 +465,7 @@ public class MayanClient {
     }
 
     private MayanDialect fallback(String version, String reason) {
-        return new MayanDialect(version, null, null, null, null, false, reason);
+        return new MayanDialect(version, null, null, null, null, false, reason, false);
     }
 
     /** [document_upload, document_file_upload] of a source, each null when it is missing or takes no file. */

@@ -26,11 +26,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Against a real Mayan (any supported release; 4.12.2 by default): no request of the service reaches the deprecated {@code documents/upload/};
+ * Against a real Mayan (any supported release from 4.5 on; 4.12.2 by default): no request of the service reaches the deprecated {@code documents/upload/};
  * new documents go through the web-form source's {@code document_upload} action and new files through
  * its {@code document_file_upload}, and they carry their type, label, file name, metadata, tags and
  * cabinets exactly as before. Shown by Mayan's own gunicorn access log, where the service's requests
- * are told from those of other clients of the same Mayan by a User-Agent unique to this run.
+ * are told from those of other clients of the same Mayan by a User-Agent unique to this run. On Mayan
+ * 4.4, which has no such source action, the same documents come through {@code documents/upload/} and
+ * the new file through {@code documents/{id}/files/}, and no source action is called.
  */
 class SourcesApiIT {
 
@@ -142,6 +144,20 @@ class SourcesApiIT {
         System.out.println("E2E: the service's upload requests in Mayan's access log:");
         ours.stream().filter(l -> l.contains("POST")).forEach(l -> System.out.println("  | " + l));
         assertThat(ours).as("the service's requests in Mayan's access log").isNotEmpty();
+        if (mayan.version().startsWith("4.4.")) {
+            // Mayan 4.4 has no source action that names the document (MayanDialect): documents/upload/ for
+            // new documents, documents/{id}/files/ (with action=2 for append) for new files, no source action.
+            assertThat(ours).filteredOn(l -> l.contains("POST /api/v4/documents/upload/ ") && l.contains("\" 201 "))
+                    .hasSize(2);
+            assertThat(ours).filteredOn(l -> l.contains("POST /api/v4/documents/" + id + "/files/ ")
+                    && l.contains("\" 202 ")).hasSize(1);
+            assertThat(ours).as("source actions").noneMatch(l -> l.contains("/api/v4/sources/"));
+            assertThat(service.logText()).contains("Mayan " + RealMayan.VERSION + " at " + mayan.url()
+                    + ": API mode Mayan 4.4 dialect: documents/upload/").doesNotContain("as deprecated");
+            assertThat(service.get("/q/health/ready")).contains("\"" + RealMayan.VERSION + "\"")
+                    .contains("Mayan 4.4 dialect");
+            return;
+        }
         assertThat(ours).as("requests to the deprecated documents/upload/").noneMatch(l -> l.contains("/documents/upload/"));
         assertThat(ours).as("no new files through documents/{id}/files/ either")
                 .noneMatch(l -> l.contains("POST /api/v4/documents/") && l.contains("/files/"));

@@ -126,8 +126,45 @@ class MayanDialectTest {
     }
 
     @Test
-    void aReleaseOutsideTheRangeIsRefusedWithTheRangeAndTheReasonAndTheSourcesStayPaused() throws IOException {
+    void mayan44TakesDocumentsThroughDocumentsUploadAndNewFilesWithActionIds() throws IOException {
         mayan.setVersion("4.4.16");
+        reconnect();
+        assertThat(gate.state().open()).as("gate on 4.4.16: %s", gate.state()).isTrue();
+        assertThat(gate.state().api()).startsWith("Mayan 4.4 dialect");
+        assertThat(infos()).anyMatch(m -> m.contains("Mayan 4.4.16 at ") && m.contains("API mode Mayan 4.4 dialect: documents/upload/"));
+        int legacyBefore = mayan.count("POST", LEGACY_UPLOAD);
+        int sourceBefore = mayan.count("POST", "/api/v4/sources/.*");
+
+        String no = String.valueOf(ThreadLocalRandom.current().nextInt(800000, 900000));
+        String name = no + "_rev2.pdf";
+        byte[] content = pdf(name);
+        drop(drawings, name, content);
+        awaitDone(drawings, name);
+        FakeDocument doc = mayan.documentByLabel("Drawing " + no + " rev 2").orElseThrow();
+        assertThat(doc.metadata()).containsEntry("drawing_no", no).containsEntry("revision", "2");
+        assertThat(doc.latestFile().orElseThrow().checksum()).isEqualTo(sha256(content));
+        assertThat(mayan.count("POST", LEGACY_UPLOAD) - legacyBefore).isEqualTo(1);
+
+        String second = no + "-appendix-" + UUID.randomUUID() + ".pdf";
+        drop(plain, second + ".json", "{\"document_id\": " + doc.id() + ", \"action\": \"append\"}");
+        drop(plain, second, pdf(second));
+        awaitDone(plain, second);
+        FakeFile added = mayan.document(doc.id()).orElseThrow().latestFile().orElseThrow();
+        assertThat(added.filename()).isEqualTo(second);
+        assertThat(added.action()).as("sent as action=2, which the fake reads only on 4.4").isEqualTo("append");
+        assertThat(added.comment()).as("the ingest id").matches("[0-9a-f-]{36}");
+        assertThat(mayan.count("POST", "/api/v4/documents/" + doc.id() + "/files/")).isEqualTo(1);
+        assertThat(mayan.count("POST", "/api/v4/sources/.*")).as("source actions").isEqualTo(sourceBefore);
+
+        JsonPath ready = await().atMost(Duration.ofSeconds(30)).until(this::readiness,
+                r -> "4.4.16".equals(r.getString("checks.find { it.name == 'mayan' }.data.version")));
+        assertThat(ready.getString("checks.find { it.name == 'mayan' }.status")).isEqualTo("UP");
+        assertThat(ready.getString("checks.find { it.name == 'mayan' }.data.api")).startsWith("Mayan 4.4 dialect");
+    }
+
+    @Test
+    void aReleaseOutsideTheRangeIsRefusedWithTheRangeAndTheReasonAndTheSourcesStayPaused() throws IOException {
+        mayan.setVersion("4.3.3");
         reconnect();
         assertThat(gate.state().open()).isFalse();
         String name = "while-refused-" + UUID.randomUUID() + ".pdf";
@@ -136,16 +173,16 @@ class MayanDialectTest {
         JsonPath ready = await().atMost(Duration.ofSeconds(30)).until(this::readiness,
                 r -> "DOWN".equals(r.getString("checks.find { it.name == 'mayan' }.status")));
         String reason = ready.getString("checks.find { it.name == 'mayan' }.data.reason");
-        assertThat(reason).contains("4.4.16").contains("4.5.0 .. 4.12.x").contains("action_name");
-        assertThat(ready.getString("checks.find { it.name == 'mayan' }.data.fix")).contains("upgrade Mayan to 4.5");
-        assertThat(ready.getString("checks.find { it.name == 'mayan' }.data.version")).isEqualTo("4.4.16");
-        assertThat(warnings()).anyMatch(m -> m.contains("Mayan 4.4.16") && m.contains("refused"));
+        assertThat(reason).contains("4.3.3").contains("older").contains("4.4.0 .. 4.12.x");
+        assertThat(ready.getString("checks.find { it.name == 'mayan' }.data.fix")).contains("upgrade Mayan to 4.4");
+        assertThat(ready.getString("checks.find { it.name == 'mayan' }.data.version")).isEqualTo("4.3.3");
+        assertThat(warnings()).anyMatch(m -> m.contains("Mayan 4.3.3") && m.contains("refused"));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
                 .until(() -> Files.exists(plain.resolve(name)) && !Files.exists(plain.resolve(".done").resolve(name)));
 
         mayan.setVersion("5.0.1");
         reconnect();
-        assertThat(gate.state().reason()).contains("newer").contains("4.5.0 .. 4.12.x");
+        assertThat(gate.state().reason()).contains("newer").contains("4.4.0 .. 4.12.x");
 
         mayan.setVersion("4.12.2");
         reconnect();
@@ -185,7 +222,15 @@ class MayanDialectTest {
     }
 
     private List<String> warnings() {
-        return logged.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+        return messages(Level.WARNING);
+    }
+
+    private List<String> infos() {
+        return messages(Level.INFO);
+    }
+
+    private List<String> messages(Level atLeast) {
+        return logged.stream().filter(r -> r.getLevel().intValue() >= atLeast.intValue())
                 .map(r -> r instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage() : r.getMessage())
                 .toList();
     }

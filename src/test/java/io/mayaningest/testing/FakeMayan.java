@@ -665,7 +665,11 @@ public final class FakeMayan implements AutoCloseable {
                     .header("Allow", String.join(", ", route.handlers().keySet().stream().sorted().toList()) + ", OPTIONS"));
         }
         if (request.user == null && route.anonymous() != Anonymous.ALLOW) {
-            answerAnonymous(request, route);
+            try {
+                answerAnonymous(request, route);
+            } catch (MayanError e) {
+                return beforeDrf315(e.reply);
+            }
         }
         Reply reply;
         try {
@@ -674,6 +678,20 @@ public final class FakeMayan implements AutoCloseable {
             reply = e.reply;
         }
         route.headers().forEach(reply::header);
+        return beforeDrf315(reply);
+    }
+
+    /**
+     * Before 4.10 (DRF 3.14: 4.4.16, 4.5.7) DRF turns Django's Http404 into {@code NotFound()} without its
+     * message, so every 404 of a missing object says only {@code "Not found."} (e2e/MAYAN-FINDINGS.md §4.2).
+     */
+    private Reply beforeDrf315(Reply reply) {
+        if (api.minor() < 10 && reply.status() == 404 && reply.body() != null
+                && reply.body().path("detail").asText("").endsWith(" matches the given query.")) {
+            Reply plain = MayanError.detail(404, "Not found.").reply;
+            reply.headers().forEach(plain::header);
+            return plain;
+        }
         return reply;
     }
 

@@ -363,6 +363,40 @@ class FakeMayanTest {
     }
 
     @Test
+    void mayan44TakesNewFilesAsActionIdsAndSays404NotFoundOnly() throws Exception {
+        long id = mayan.createDocument(1, "contract", "v1".getBytes(StandardCharsets.UTF_8), "contract.txt");
+        mayan.setVersion("4.4.16");
+        byte[] v2 = "v2".getBytes(StandardCharsets.UTF_8);
+        String files = "/documents/" + id + "/files/";
+        Response byName = send(new MultipartBody().field("action_name", "append").field("comment", "c")
+                .file("file_new", "v2.txt", v2).post(authorized(files)));
+        assertError(byName, "{\"action\": [\"This field is required.\"]}");
+        Response unknown = send(new MultipartBody().field("action", "9").file("file_new", "v2.txt", v2)
+                .post(authorized(files)));
+        assertError(unknown, "{\"action\": [\"\\\"9\\\" is not a valid choice.\"]}");
+        Response accepted = send(new MultipartBody().field("action", "2").field("comment", "ingest-8")
+                .file("file_new", "v2.txt", v2).post(authorized(files)));
+        assertEquals(202, accepted.status);
+        assertEquals("", accepted.body);
+        await().atMost(5, SECONDS).until(() -> mayan.document(id).orElseThrow().files().size() == 2);
+        FakeFile added = mayan.document(id).orElseThrow().latestFile().orElseThrow();
+        assertEquals("append", added.action());
+        assertEquals("ingest-8", added.comment());
+
+        // DRF 3.14 (before 4.10) drops Django's message from a 404.
+        Response noDoc = get("/documents/999999/");
+        assertEquals(404, noDoc.status);
+        assertEquals("Not found.", noDoc.json().get("detail").asText());
+        Response noType = send(new MultipartBody().field("document_type_id", "99999").file("file", "a.txt", new byte[] {1})
+                .post(authorized("/documents/upload/")));
+        assertEquals(404, noType.status);
+        assertEquals("Not found.", noType.json().get("detail").asText());
+        mayan.setVersion("4.10.6");
+        assertEquals("No Document matches the given query.", get("/documents/999999/").json().get("detail").asText());
+        mayan.setVersion("4.12.2");
+    }
+
+    @Test
     void theVersionDecidesWhatExistsAndWhatIsDeprecated() throws Exception {
         MultipartBody legacy = new MultipartBody().field("document_type_id", "1").file("file", "a.txt", new byte[] {1});
         Response on412 = send(legacy.post(authorized("/documents/upload/")));

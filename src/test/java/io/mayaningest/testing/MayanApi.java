@@ -826,7 +826,9 @@ final class MayanApi {
     /**
      * {@code POST /documents/{id}/files/} (§6): the serializer is validated before the document lookup,
      * {@code action_name} is any string (checked only by the last Celery task), and the answer is 202
-     * with no body, no id and no Location.
+     * with no body, no id and no Location. [4.4] The field is {@code action}, a ChoiceField of the
+     * document file actions' ids (1 replace, 2 append, 3 keep; 4.4.16
+     * {@code documents/serializers/document_file_serializers.py}); {@code action_name} is not read.
      */
     private Reply uploadFile(ApiRequest r) throws IOException {
         Body body = r.body();
@@ -834,7 +836,8 @@ final class MayanApi {
         try {
             Errors errors = new Errors();
             checkFile(errors, body, "file_new", file);
-            String action = errors.text(body, "action_name", true, false, 0);
+            String action = minor() < 5 ? fileActionById(errors, body)
+                    : errors.text(body, "action_name", true, false, 0);
             String comment = errors.text(body, "comment", false, true, 255);
             String filename = errors.text(body, "filename", false, true, 255);
             errors.throwIfAny();
@@ -851,6 +854,24 @@ final class MayanApi {
                 MayanStore.deleteQuietly(file.path());
             }
         }
+    }
+
+    /** [4.4] {@code action}: DRF ChoiceField over the action ids, answered as the action's name. */
+    private static String fileActionById(Errors errors, Body body) {
+        String id = errors.text(body, "action", true, false, 0);
+        if (id == null) {
+            return null;
+        }
+        String name = switch (id.strip()) {
+            case "1" -> "replace";
+            case "2" -> "append";
+            case "3" -> "keep";
+            default -> null;
+        };
+        if (name == null) {
+            errors.add("action", "\"" + id + "\" is not a valid choice.");
+        }
+        return name;
     }
 
     // --- §8 document metadata ------------------------------------------------------------------

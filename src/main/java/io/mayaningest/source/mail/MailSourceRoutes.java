@@ -41,10 +41,13 @@ public class MailSourceRoutes extends RouteBuilder {
     private final MailAcknowledgement acknowledgement;
 
     private final io.mayaningest.mayan.MayanGate gate;
+    private final io.mayaningest.health.MappingCheck mappingCheck;
 
     public MailSourceRoutes(IngestConfig config, MailSources sources, MailReader reader,
-            MailAcknowledgement acknowledgement, io.mayaningest.mayan.MayanGate gate) {
+            MailAcknowledgement acknowledgement, io.mayaningest.mayan.MayanGate gate,
+            io.mayaningest.health.MappingCheck mappingCheck) {
         this.gate = gate;
+        this.mappingCheck = mappingCheck;
         this.config = config;
         this.sources = sources;
         this.reader = reader;
@@ -67,6 +70,11 @@ public class MailSourceRoutes extends RouteBuilder {
                     .process(exchange -> {
                         if (!gate.isOpen()) {
                             throw new MailDeferredException("Mayan is unreachable; the mail waits unread");
+                        }
+                        String source = exchange.getProperty(MailReader.SOURCE_PROPERTY, String.class);
+                        if (!mappingCheck.ready(source)) {
+                            throw new MailDeferredException("the mapping of source " + source
+                                    + " names what Mayan lacks (see readiness); the mail waits unread");
                         }
                     })
                     .bean(reader, "read")

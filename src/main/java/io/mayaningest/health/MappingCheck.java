@@ -81,11 +81,21 @@ public class MappingCheck {
     }
 
     /**
-     * Whether the source may take items: not while its mapping names something missing in Mayan. Not
-     * checked yet (Mayan unreachable since start-up) counts as ready: then the gate holds the source
-     * back, and an item taken later is still validated against Mayan before its upload.
+     * Whether a source that fetches its items (folder, SFTP, mail, JMS) may take one: once its mapping
+     * has been checked, and not while it names something Mayan lacks. Before the first check (it runs
+     * at start-up, and at once when Mayan first answers) such a source waits too, so an item present at
+     * start-up is never taken before the check and quarantined for a name the check would have reported.
      */
     public boolean ready(String source) {
+        return health.mappingChecked(source) && !health.mappingDown(source);
+    }
+
+    /**
+     * Whether a source whose items are pushed to it (an upload, a route's exchange) may take one: not
+     * while its mapping names something Mayan lacks. Before the first check an item is validated against
+     * Mayan per item, as before; its sender gets the answer and keeps its document either way.
+     */
+    public boolean accepts(String source) {
         return !health.mappingDown(source);
     }
 
@@ -93,12 +103,18 @@ public class MappingCheck {
         return health.status(source);
     }
 
-    /** For a source that takes an item anyway (a route's exchange, an upload): the reason it may not. */
-    public void admit(String source) {
-        if (!ready(source)) {
+    /**
+     * For an item already taken: a transient failure (the item stays with its sender or on its queue)
+     * while the source may not take it. {@code pulled}: a folder, SFTP, mail or JMS source ({@link #ready}),
+     * else {@link #accepts}.
+     */
+    public void admit(String source, boolean pulled) {
+        if (pulled ? !ready(source) : !accepts(source)) {
             SourceHealth.Status status = health.status(source);
-            throw IngestException.transientFailure("source " + source + " takes nothing until its mapping is fixed: "
-                    + status.reason(), status.fix(), null);
+            throw IngestException.transientFailure(status == null || status.up()
+                    ? "source " + source + " waits for its first mapping check"
+                    : "source " + source + " takes nothing until its mapping is fixed: " + status.reason(),
+                    status == null || status.up() ? "wait; it is checked once Mayan answers" : status.fix(), null);
         }
     }
 
@@ -127,6 +143,11 @@ public class MappingCheck {
                 // Mayan did not answer a lookup: not the mapping's fault. The gate reports Mayan itself.
                 LOG.debugf("Mapping check of source %s deferred: %s", name, failure.getMessage());
                 return;
+            } catch (RuntimeException bug) {
+                // A check that cannot run must not hold the source back for ever: its items are then
+                // validated one by one before their upload, as without this check.
+                LOG.warnf(bug, "Mapping check of source %s failed; its items are checked one by one", name);
+                problems = List.of();
             }
             if (problems.isEmpty()) {
                 health.mappingUp(name);

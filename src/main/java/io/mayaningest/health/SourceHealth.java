@@ -75,6 +75,11 @@ public class SourceHealth {
         return mapping != null && !mapping.up();
     }
 
+    /** Whether the mapping check has come to a result for the source (up or down) since start-up. */
+    public boolean mappingChecked(String source) {
+        return mappings.containsKey(source);
+    }
+
     public Map<String, Status> all() {
         Map<String, Status> all = new TreeMap<>();
         for (String source : sources.keySet()) {

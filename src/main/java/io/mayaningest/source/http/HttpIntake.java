@@ -137,7 +137,7 @@ public class HttpIntake {
             throw IngestException.transientFailure("Mayan cannot take documents now: " + state.reason(), state.fix(), null);
         }
         // A spooled upload of a source whose mapping names what Mayan lacks waits for the fix (MappingCheck).
-        mappingCheck.admit(item.getSourceName());
+        mappingCheck.admit(item.getSourceName(), false);
         if (item.getPayload() == null || !Files.isRegularFile(item.getPayload())) {
             throw IngestException.permanent("the spooled upload " + item.getPayload() + " is gone",
                     "upload the document again (a new request, or the same Idempotency-Key after discarding this item)");

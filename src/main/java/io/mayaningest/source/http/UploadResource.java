@@ -171,7 +171,7 @@ public class UploadResource {
         if (!gate.isOpen() && !spoolWhileDown) {
             return unavailable(gate.state().reason(), gate.state().fix(), instance);
         }
-        if (!mappingCheck.ready(sourceName)) {
+        if (!mappingCheck.accepts(sourceName)) {
             // The source's own mapping names what Mayan lacks: every upload would fail alike, and the client
             // keeps its document (MappingCheck). Not a 422: nothing in the request is wrong.
             return sourceDown(sourceName, instance);

@@ -84,7 +84,7 @@ public class JmsSourceMapper {
         exchange.getMessage().setBody(item);
         // MappingCheck suspends the consumer of a source whose mapping names what Mayan lacks; a message
         // taken just before that is rolled back onto the queue (transient), never dead-lettered.
-        mappingCheck.admit(sourceName);
+        mappingCheck.admit(sourceName, true);
 
         if (!(message instanceof BytesMessage bytes)) {
             throw IngestException.permanent("the message is a " + kindOf(message) + ", not a BytesMessage",

@@ -73,8 +73,9 @@ public class MailSourceRoutes extends RouteBuilder {
                         }
                         String source = exchange.getProperty(MailReader.SOURCE_PROPERTY, String.class);
                         if (!mappingCheck.ready(source)) {
-                            throw new MailDeferredException("the mapping of source " + source
-                                    + " names what Mayan lacks (see readiness); the mail waits unread");
+                            // Not checked yet, or naming what Mayan lacks (readiness says which): unread, unseen.
+                            throw new MailDeferredException("source " + source
+                                    + " takes nothing until its mapping is checked and right; the mail waits unread");
                         }
                     })
                     .bean(reader, "read")

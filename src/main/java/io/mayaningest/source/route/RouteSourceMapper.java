@@ -153,7 +153,7 @@ public class RouteSourceMapper {
                     null);
         }
         // The caller keeps its document and gets "retry-later", as while Mayan is unreachable (MappingCheck).
-        mappingCheck.admit(item.getSourceName());
+        mappingCheck.admit(item.getSourceName(), false);
         Message in = exchange.getMessage();
         SourceConfig source = config.sources().get(item.getSourceName());
         if (source != null) {

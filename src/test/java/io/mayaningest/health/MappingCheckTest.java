@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,10 @@ import io.mayaningest.ledger.Ledger;
 import io.mayaningest.ledger.LedgerState;
 import io.mayaningest.testing.FakeDocument;
 import io.mayaningest.testing.FakeMayan;
+import io.mayaningest.testing.UploadClient;
+import io.mayaningest.testing.UploadClient.Answer;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -46,8 +50,11 @@ class MappingCheckTest {
     @Inject
     Ledger ledger;
 
+    @TestHTTPResource("/")
+    URL base;
+
     @Test
-    void aSourceNamingWhatMayanLacksWaitsDownUntilMayanHasItThenIngestsItsFile() throws IOException {
+    void aSourceNamingWhatMayanLacksWaitsDownUntilMayanHasItThenIngestsItsFile() throws Exception {
         Map<String, Object> down = await().atMost(Duration.ofSeconds(30)).until(() -> sourcesCheck(),
                 data -> "DOWN".equals(data.get("source.ledgers")));
         String reason = (String) down.get("source.ledgers.reason");
@@ -59,6 +66,7 @@ class MappingCheckTest {
         assertThat(fix).contains("create the document type \"Ledger\" in Mayan or correct ingest.sources.ledgers.document-type")
                 .contains("create the tag \"paid\" in Mayan or correct ingest.sources.ledgers.tags");
         assertThat(down.get("source.plain")).isEqualTo("UP");
+        assertThat(down.get("source.ledger-api")).isEqualTo("DOWN");
         assertThat(given().get("/q/health/ready").statusCode()).isEqualTo(503);
 
         Map<String, Object> source = source("ledgers");
@@ -70,6 +78,17 @@ class MappingCheckTest {
         // Only the new source's gauge: "plain"'s was missing from /q/metrics when this class ran after other
         // Quarkus apps in the same JVM (it was there when run alone).
         assertThat(metric("ledgers")).isEqualTo("0.0");
+
+        // An upload to the http source with the same missing names: 503, nothing stored, the client keeps it.
+        String refused = "refused-" + UUID.randomUUID() + ".pdf";
+        Answer answer = new UploadClient(base.toString(), null).upload("ledger-api", refused, pdf(refused), List.of(), null);
+        assertThat(answer.status()).as(answer.text()).isEqualTo(503);
+        assertThat(answer.body().path("type").asText()).isEqualTo("urn:mayan-ingest:problem:source-down");
+        assertThat(answer.body().path("detail").asText()).contains("document type \"Ledger\" does not exist in Mayan")
+                .contains("tag \"paid\" does not exist in Mayan");
+        assertThat(answer.body().path("fix").asText()).contains("ingest.sources.ledger-api.document-type");
+        assertThat(answer.header("Retry-After")).isPresent();
+        assertThat(ledger.all()).noneMatch(e -> e.fileName().equals(refused));
 
         String waiting = "ledger-" + UUID.randomUUID() + ".pdf";
         String other = "other-" + UUID.randomUUID() + ".pdf";
@@ -106,6 +125,10 @@ class MappingCheckTest {
         assertThat(source("ledgers").get("state")).isEqualTo("running");
         assertThat(metric("ledgers")).isEqualTo("1.0");
         assertThat(ledger.all()).noneMatch(e -> e.state() == LedgerState.FAILED);
+        // The upload source is up again too (its mapping has no metadata): its upload is accepted.
+        await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(sourcesCheck().get("source.ledger-api")));
+        assertThat(new UploadClient(base.toString(), null).upload("ledger-api", refused, pdf(refused), List.of(), null)
+                .status()).isEqualTo(202);
         assertThat(MissingNamesResource.ledgers.resolve(".error").resolve(waiting)).doesNotExist();
     }
 

@@ -3,6 +3,7 @@ package io.mayaningest.health;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -27,18 +28,26 @@ public class MissingNamesResource implements QuarkusTestResourceLifecycleManager
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        Map<String, String> config = new HashMap<>();
+        config.put("quarkus.http.test-port", "0");
+        // The check runs every health-interval: a fix in Mayan shows within half a second here.
+        config.put("mayan.health-interval", "500ms");
         String p = "ingest.sources.ledgers.";
-        return Map.of("quarkus.http.test-port", "0",
-                // The check runs every health-interval: a fix in Mayan shows within half a second here.
-                "mayan.health-interval", "500ms",
-                p + "kind", "file",
-                p + "path", ledgers.toString(),
-                p + "poll-interval", "200ms",
-                p + "stable-for", "400ms",
-                p + "document-type", "Ledger",
-                p + "metadata.currency", "CHF",
-                p + "tags", "scanned,paid",
-                p + "cabinets", "Finance");
+        config.put(p + "kind", "file");
+        config.put(p + "path", ledgers.toString());
+        config.put(p + "poll-interval", "200ms");
+        config.put(p + "stable-for", "400ms");
+        config.put(p + "document-type", "Ledger");
+        config.put(p + "metadata.currency", "CHF");
+        config.put(p + "tags", "scanned,paid");
+        config.put(p + "cabinets", "Finance");
+        // An upload API source with the same missing names: its uploads are refused with 503 meanwhile.
+        String api = "ingest.sources.ledger-api.";
+        config.put(api + "kind", "http");
+        config.put(api + "anonymous", "true");
+        config.put(api + "document-type", "Ledger");
+        config.put(api + "tags", "paid");
+        return config;
     }
 
     @Override

@@ -105,8 +105,8 @@ public class ConsoleResource {
                 v.put("state", "running");
             }
             // SourceHealth stamps each successful poll of the sources that report one (remote ones).
-            v.put("lastPoll", status != null && status.up() && "polled successfully".equals(status.reason())
-                    ? status.since().toString() : null);
+            Instant lastPoll = health.lastPoll(name);
+            v.put("lastPoll", lastPoll == null ? null : lastPoll.toString());
             long[] counts = today.getOrDefault(name, new long[3]);
             v.put("today", Map.of("ingested", counts[0], "skipped", counts[1], "failed", counts[2]));
             Instant waiting = oldest.get(name);

@@ -9,8 +9,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready only while every remote source can reach its server. The data names each source that cannot,
- * with the reason and the fix ({@code source.<name>.reason}, {@code source.<name>.fix}).
+ * Ready only while every remote source can reach its server and no source's fixed mapping names what
+ * Mayan lacks (MappingCheck). The data names each source that is down, with the reason and the fix
+ * ({@code source.<name>.reason}, {@code source.<name>.fix}).
  */
 @Readiness
 @ApplicationScoped

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.health.MappingCheck;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.mayan.MayanGate;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,10 +38,12 @@ public class FileSourceRoutes extends RouteBuilder {
     private final FileAcknowledger acknowledger;
     private final Ledger ledger;
     private final MayanGate gate;
+    private final MappingCheck mappingCheck;
 
     public FileSourceRoutes(IngestConfig config, FileSourceMapper mapper, FileAcknowledger acknowledger, Ledger ledger,
-            MayanGate gate) {
+            MayanGate gate, MappingCheck mappingCheck) {
         this.gate = gate;
+        this.mappingCheck = mappingCheck;
         this.config = config;
         this.mapper = mapper;
         this.acknowledger = acknowledger;
@@ -70,8 +73,9 @@ public class FileSourceRoutes extends RouteBuilder {
             Path error = FileAcknowledger.errorPath(source);
             String filterBean = "mayanIngestFileFilter-" + name;
             getCamelContext().getRegistry().bind(filterBean, new FileSourceFilter(
-                    source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error), gate::isOpen,
-                    link -> acknowledger.linkedFolder(name, link)));
+                    source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error),
+                    // While the mapping names what Mayan lacks, the files wait unread too (MappingCheck).
+                    () -> gate.isOpen() && mappingCheck.ready(name), link -> acknowledger.linkedFolder(name, link)));
             templatedRoute(TEMPLATE)
                     .routeId(routeId(name))
                     .parameter("source", name)

@@ -445,6 +445,14 @@ public final class FakeMayan implements AutoCloseable {
         }
     }
 
+    /** The id of the metadata type with this name (as a test that did not create it finds it). */
+    public long metadataTypeId(String name) {
+        synchronized (store) {
+            return store.metaTypes.values().stream().filter(t -> t.name.equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no metadata type named " + name)).id;
+        }
+    }
+
     /** Attaches (or, if attached, updates {@code required}); existing documents get no entries. */
     public void attachMetadataType(long documentTypeId, long metadataTypeId, boolean required) {
         synchronized (store) {

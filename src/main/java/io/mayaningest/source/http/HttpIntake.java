@@ -64,7 +64,11 @@ public class HttpIntake {
     private final Object[] keyLocks = new Object[64];
     private final ScheduledExecutorService sweeper;
 
-    public HttpIntake(IngestConfig config, Ledger ledger, MayanGate gate, ProducerTemplate producer, ObjectMapper json) {
+    private final io.mayaningest.health.MappingCheck mappingCheck;
+
+    public HttpIntake(IngestConfig config, Ledger ledger, MayanGate gate, ProducerTemplate producer, ObjectMapper json,
+            io.mayaningest.health.MappingCheck mappingCheck) {
+        this.mappingCheck = mappingCheck;
         this.config = config;
         this.ledger = ledger;
         this.gate = gate;
@@ -132,6 +136,8 @@ public class HttpIntake {
             MayanGate.State state = gate.state();
             throw IngestException.transientFailure("Mayan cannot take documents now: " + state.reason(), state.fix(), null);
         }
+        // A spooled upload of a source whose mapping names what Mayan lacks waits for the fix (MappingCheck).
+        mappingCheck.admit(item.getSourceName(), false);
         if (item.getPayload() == null || !Files.isRegularFile(item.getPayload())) {
             throw IngestException.permanent("the spooled upload " + item.getPayload() + " is gone",
                     "upload the document again (a new request, or the same Idempotency-Key after discarding this item)");

@@ -91,12 +91,14 @@ public class UploadResource {
     private final Resolver resolver;
     private final Ledger ledger;
     private final MayanGate gate;
+    private final io.mayaningest.health.MappingCheck mappingCheck;
     private final MayanConfig mayan;
     private final String mayanUrl;
     private final String mayanApiUrl;
 
     public UploadResource(UploadAuth auth, HttpIntake intake, Mapping mapping, Resolver resolver, Ledger ledger,
-            MayanGate gate, MayanConfig mayan, MayanClient client) {
+            MayanGate gate, MayanConfig mayan, MayanClient client, io.mayaningest.health.MappingCheck mappingCheck) {
+        this.mappingCheck = mappingCheck;
         this.auth = auth;
         this.intake = intake;
         this.mapping = mapping;
@@ -168,6 +170,11 @@ public class UploadResource {
         boolean spoolWhileDown = "spool".equals(source.whenMayanUnreachable());
         if (!gate.isOpen() && !spoolWhileDown) {
             return unavailable(gate.state().reason(), gate.state().fix(), instance);
+        }
+        if (!mappingCheck.accepts(sourceName)) {
+            // The source's own mapping names what Mayan lacks: every upload would fail alike, and the client
+            // keeps its document (MappingCheck). Not a 422: nothing in the request is wrong.
+            return sourceDown(sourceName, instance);
         }
         java.nio.file.Path dir = intake.spoolRoot(sourceName, source).resolve(UUID.randomUUID().toString());
         boolean accepted = false;
@@ -406,6 +413,15 @@ public class UploadResource {
         long seconds = Math.max(1, (mayan.healthInterval().toMillis() + 999) / 1000);
         return Response.fromResponse(Problems.response(Problems.problem("mayan-unavailable", "Mayan cannot take documents now",
                 503, reason, "send the request again after Retry-After seconds (" + fix + ")", instance)))
+                .header("Retry-After", String.valueOf(seconds)).build();
+    }
+
+    private Response sourceDown(String sourceName, String instance) {
+        io.mayaningest.health.SourceHealth.Status status = mappingCheck.status(sourceName);
+        long seconds = Math.max(1, (mayan.healthInterval().toMillis() + 999) / 1000);
+        return Response.fromResponse(Problems.response(Problems.problem("source-down",
+                "The source cannot take documents now", 503, status.reason(),
+                "send the request again once the operator fixed it (" + status.fix() + ")", instance)))
                 .header("Retry-After", String.valueOf(seconds)).build();
     }
 

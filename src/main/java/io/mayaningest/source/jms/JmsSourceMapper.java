@@ -54,7 +54,10 @@ public class JmsSourceMapper {
     private final Mapping mapping;
     private final IngestConfig config;
 
-    public JmsSourceMapper(Mapping mapping, IngestConfig config) {
+    private final io.mayaningest.health.MappingCheck mappingCheck;
+
+    public JmsSourceMapper(Mapping mapping, IngestConfig config, io.mayaningest.health.MappingCheck mappingCheck) {
+        this.mappingCheck = mappingCheck;
         this.mapping = mapping;
         this.config = config;
     }
@@ -79,6 +82,9 @@ public class JmsSourceMapper {
         // any file system's limit with room for the suffixes of done/ and error/ names.
         item.setFileName(SafeNames.fileName(text(message, FILE_NAME), fallback));
         exchange.getMessage().setBody(item);
+        // MappingCheck suspends the consumer of a source whose mapping names what Mayan lacks; a message
+        // taken just before that is rolled back onto the queue (transient), never dead-lettered.
+        mappingCheck.admit(sourceName, true);
 
         if (!(message instanceof BytesMessage bytes)) {
             throw IngestException.permanent("the message is a " + kindOf(message) + ", not a BytesMessage",

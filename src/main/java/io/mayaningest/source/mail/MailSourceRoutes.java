@@ -41,10 +41,13 @@ public class MailSourceRoutes extends RouteBuilder {
     private final MailAcknowledgement acknowledgement;
 
     private final io.mayaningest.mayan.MayanGate gate;
+    private final io.mayaningest.health.MappingCheck mappingCheck;
 
     public MailSourceRoutes(IngestConfig config, MailSources sources, MailReader reader,
-            MailAcknowledgement acknowledgement, io.mayaningest.mayan.MayanGate gate) {
+            MailAcknowledgement acknowledgement, io.mayaningest.mayan.MayanGate gate,
+            io.mayaningest.health.MappingCheck mappingCheck) {
         this.gate = gate;
+        this.mappingCheck = mappingCheck;
         this.config = config;
         this.sources = sources;
         this.reader = reader;
@@ -67,6 +70,12 @@ public class MailSourceRoutes extends RouteBuilder {
                     .process(exchange -> {
                         if (!gate.isOpen()) {
                             throw new MailDeferredException("Mayan is unreachable; the mail waits unread");
+                        }
+                        String source = exchange.getProperty(MailReader.SOURCE_PROPERTY, String.class);
+                        if (!mappingCheck.ready(source)) {
+                            // Not checked yet, or naming what Mayan lacks (readiness says which): unread, unseen.
+                            throw new MailDeferredException("source " + source
+                                    + " takes nothing until its mapping is checked and right; the mail waits unread");
                         }
                     })
                     .bean(reader, "read")

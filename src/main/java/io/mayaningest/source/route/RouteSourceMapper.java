@@ -55,7 +55,11 @@ public class RouteSourceMapper {
     private final MayanGate gate;
     private final ProducerTemplate producer;
 
-    public RouteSourceMapper(IngestConfig config, Mapping mapping, MayanGate gate, ProducerTemplate producer) {
+    private final io.mayaningest.health.MappingCheck mappingCheck;
+
+    public RouteSourceMapper(IngestConfig config, Mapping mapping, MayanGate gate, ProducerTemplate producer,
+            io.mayaningest.health.MappingCheck mappingCheck) {
+        this.mappingCheck = mappingCheck;
         this.config = config;
         this.mapping = mapping;
         this.gate = gate;
@@ -148,6 +152,8 @@ public class RouteSourceMapper {
             throw IngestException.transientFailure("Mayan cannot take documents now: " + state.reason(), state.fix(),
                     null);
         }
+        // The caller keeps its document and gets "retry-later", as while Mayan is unreachable (MappingCheck).
+        mappingCheck.admit(item.getSourceName(), false);
         Message in = exchange.getMessage();
         SourceConfig source = config.sources().get(item.getSourceName());
         if (source != null) {

@@ -40,10 +40,12 @@ public class SftpSourceRoutes extends RouteBuilder {
     private final SourceHealth health;
 
     private final io.mayaningest.mayan.MayanGate gate;
+    private final io.mayaningest.health.MappingCheck mappingCheck;
 
     public SftpSourceRoutes(IngestConfig config, SftpSources sources, SftpSourceMapper mapper,
             SftpAcknowledger acknowledger, SourceHealth health, io.mayaningest.mayan.MayanGate gate,
-            io.mayaningest.ledger.Ledger ledger) {
+            io.mayaningest.ledger.Ledger ledger, io.mayaningest.health.MappingCheck mappingCheck) {
+        this.mappingCheck = mappingCheck;
         this.ledger = ledger;
         this.gate = gate;
         this.config = config;
@@ -80,7 +82,8 @@ public class SftpSourceRoutes extends RouteBuilder {
             String filterBean = "mayanIngestSftpFilter-" + name;
             String pollStrategyBean = "mayanIngestSftpPollStrategy-" + name;
             getCamelContext().getRegistry().bind(filterBean, new SftpSourceFilter(source.include().orElse(List.of()),
-                    source.exclude().orElse(List.of()), List.of(settings.donePath(), settings.errorPath()), gate::isOpen));
+                    source.exclude().orElse(List.of()), List.of(settings.donePath(), settings.errorPath()),
+                    () -> gate.isOpen() && mappingCheck.ready(name)));
             getCamelContext().getRegistry().bind(pollStrategyBean, new SftpPollStrategy(settings, health));
             getCamelContext().getRegistry().bind(pollStrategyBean + "-errors", new SftpPollStrategy.QuietExceptionHandler(
                     name, health));

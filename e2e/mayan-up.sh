@@ -426,8 +426,9 @@ EOF
         --detach --pidfile "$RUN_DIR/celery.pid" --logfile "$LOG_DIR/celery.log" \
         || log "celery --detach exited with status $? (seen with 4.5.x on a warm cache although the worker starts); waiting for its pid file"
     # --detach returns before the daemon has written its pid file, which it does only once Django is
-    # loaded: 2-5 s on an idle machine, but over 20 s for 4.5.x on two busy cores.
-    for _ in $(seq 1 600); do
+    # loaded: 2-5 s on an idle machine, over 20 s for 4.5.x on two busy cores, and once over 2 minutes
+    # for a first start of 4.5.7 at a load of 13 (the worker was already taking tasks): up to 6 minutes.
+    for _ in $(seq 1 1800); do
         pid_alive "$RUN_DIR/celery.pid" celery && break
         sleep 0.2
     done

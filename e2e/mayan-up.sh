@@ -421,19 +421,33 @@ EOF
     QUEUES="$(cat "$QUEUES_FILE")"
     [ -n "$QUEUES" ] || die "could not read Mayan's queue list"
     log "starting celery worker (concurrency 2, -Ofair) on queues: $QUEUES"
+    HOSTNAME_TAG="mayan-ingest-e2e"
+    log_offset=$(( $(stat -c %s "$LOG_DIR/celery.log" 2>/dev/null || echo 0) + 1 ))
     celery -A mayan worker -Ofair --concurrency 2 -l INFO -Q "$QUEUES" \
-        --hostname "mayan-ingest-e2e@%h" \
+        --hostname "$HOSTNAME_TAG@%h" \
         --detach --pidfile "$RUN_DIR/celery.pid" --logfile "$LOG_DIR/celery.log" \
-        || log "celery --detach exited with status $? (seen with 4.5.x on a warm cache although the worker starts); waiting for its pid file"
-    # --detach returns before the daemon has written its pid file, which it does only once Django is
-    # loaded: 2-5 s on an idle machine, over 20 s for 4.5.x on two busy cores, and once over 2 minutes
-    # for a first start of 4.5.7 at a load of 13 (the worker was already taking tasks): up to 6 minutes.
+        || log "celery --detach exited with status $? (seen with 4.5.x on a warm cache although the worker starts); waiting for it"
+    # The pid file alone is not a signal of a started worker: celery's detached child writes it at once
+    # (before exec), and the worker, once Django is loaded, removes it and writes it again. A CI run read
+    # it alive, then absent in that window, and declared the worker dead one second after starting it.
+    # So wait for the worker's own "<hostname> ready." line in the part of the log written by this start
+    # (2-5 s idle, over 20 s for 4.5.x on two busy cores, once over 2 minutes at a load of 13: up to 6
+    # minutes), then for a pid file that stays alive.
+    ready=false
     for _ in $(seq 1 1800); do
-        pid_alive "$RUN_DIR/celery.pid" celery && break
+        if tail -c +"$log_offset" "$LOG_DIR/celery.log" 2>/dev/null | grep -q "$HOSTNAME_TAG@.* ready\."; then
+            ready=true; break
+        fi
         sleep 0.2
     done
-    pid_alive "$RUN_DIR/celery.pid" celery \
-        || { tail -30 "$LOG_DIR/celery.log" >&2; die "celery worker did not start, see $LOG_DIR/celery.log"; }
+    alive=false
+    if $ready; then
+        for _ in $(seq 1 50); do
+            pid_alive "$RUN_DIR/celery.pid" celery && { alive=true; break; }
+            sleep 0.2
+        done
+    fi
+    $alive || { tail -30 "$LOG_DIR/celery.log" >&2; die "celery worker did not start (ready line: $ready), see $LOG_DIR/celery.log"; }
 fi
 
 # ---------------------------------------------------------------------------

@@ -172,6 +172,14 @@ public interface IngestConfig {
         @WithDefault("skip")
         String duplicates();
 
+        /**
+         * file, jms: items of this source processed at the same time (read, hash, validate, upload; the
+         * wait for Mayan holds no thread). Default: {@code mayan.max-in-flight}, which caps uploads across
+         * all sources anyway; 1 for {@code duplicates=new-file}, whose files of one label must reach their
+         * document one after the other. Items of a source with more than 1 are not ingested in order.
+         */
+        Optional<Integer> concurrency();
+
         /** Largest file accepted; larger ones go to the error folder. 0 = no limit. */
         @WithDefault("0")
         long maxFileSize();

@@ -33,10 +33,19 @@ public class Enricher {
             return;
         }
         long documentId = item.getDocumentId();
+        // A document this very exchange created has no metadata rows yet (Mayan attaches none on an API
+        // upload, mayan-api.md §8), so its first enrichment POSTs without reading them first: one GET per
+        // document fewer. A retry, a resumed item or a new file of an existing document reads them, and a
+        // row that appeared anyway (a required type attached meanwhile) is met by the POST's duplicate
+        // answer and PATCHed (setMetadata).
+        boolean knownEmpty = item.isDocumentCreatedHere() && !item.isEnrichAttempted();
+        item.setEnrichAttempted(true);
         if (!item.getMetadata().isEmpty()) {
             Map<Long, Long> rowByType = new HashMap<>();
-            for (JsonNode row : client.getAll("documents/" + documentId + "/metadata/", Map.of())) {
-                rowByType.put(row.path("metadata_type").path("id").asLong(), row.path("id").asLong());
+            if (!knownEmpty) {
+                for (JsonNode row : client.getAll("documents/" + documentId + "/metadata/", Map.of())) {
+                    rowByType.put(row.path("metadata_type").path("id").asLong(), row.path("id").asLong());
+                }
             }
             item.getMetadata().forEach((name, value) -> setMetadata(item, rowByType, name, value));
         }

@@ -27,6 +27,8 @@ public class FileAwaiter {
     private static final Logger LOG = Logger.getLogger(FileAwaiter.class);
     public static final String NEXT_DELAY = "mayanIngestNextPollDelay";
     static final String STARTED = "mayanIngestPollStarted";
+    static final String POLLED = "mayanIngestPolled";
+    static final String TROUBLED = "mayanIngestPollTroubled";
 
     private final MayanClient client;
     private final Ledger ledger;
@@ -46,9 +48,39 @@ public class FileAwaiter {
         }
         if (exchange.getProperty(STARTED) == null) {
             exchange.setProperty(STARTED, System.nanoTime());
-            exchange.setProperty(NEXT_DELAY, config.pollInitialDelay().toMillis());
+            exchange.setProperty(NEXT_DELAY, firstDelay());
         }
         return true;
+    }
+
+    /**
+     * How long Mayan has lately taken from our upload to the file's checksum (an exponentially weighted
+     * average, 0 until a first file is confirmed). The first poll waits that long, so a steady stream
+     * needs about one poll per file instead of a fixed ladder's three or four; a miss then looks again
+     * after a quarter of it, doubling from there. Learnt only from files confirmed without a throttle or
+     * failure on the way, and never longer than {@code mayan.poll-max-delay}, so an outage cannot teach
+     * it to wait minutes.
+     */
+    private final java.util.concurrent.atomic.AtomicLong typicalMillis = new java.util.concurrent.atomic.AtomicLong();
+
+    long firstDelay() {
+        long typical = typicalMillis.get();
+        long initial = config.pollInitialDelay().toMillis();
+        return typical == 0 ? initial : Math.min(config.pollMaxDelay().toMillis(), Math.max(initial, typical + typical / 20));
+    }
+
+    private long missDelay(long delay, boolean firstPoll) {
+        long typical = typicalMillis.get();
+        if (firstPoll && typical > 0) {
+            return Math.max(config.pollInitialDelay().toMillis(), typical / 4);
+        }
+        return Math.min(delay * 2, config.pollMaxDelay().toMillis());
+    }
+
+    private void learn(long elapsedMillis) {
+        long cap = config.pollMaxDelay().toMillis();
+        long sample = Math.min(elapsedMillis, cap);
+        typicalMillis.updateAndGet(old -> old == 0 ? sample : (old * 4 + sample) / 5);
     }
 
     public void poll(Exchange exchange) {
@@ -59,12 +91,19 @@ public class FileAwaiter {
             Long fileId = item.isNewFileMode() ? findNewFile(item) : findFirstFile(item);
             if (fileId != null) {
                 item.setFileId(fileId);
+                if (exchange.getProperty(TROUBLED) == null) {
+                    // Found at the first look: Mayan was done some time before, so learn a little less
+                    // than we waited (else the estimate only ever grows); found later: what it took.
+                    long waited = Duration.ofNanos(elapsed).toMillis();
+                    learn(exchange.getProperty(POLLED) == null ? waited * 9 / 10 : waited);
+                }
                 ledger.fileConfirmed(item);
                 LOG.debugf("%s confirmed as file %d of document %d", item.describe(), fileId, item.getDocumentId());
                 return;
             }
-            delay = Math.min(delay * 2, config.pollMaxDelay().toMillis());
+            delay = missDelay(delay, exchange.getProperty(POLLED) == null);
         } catch (MayanException e) {
+            exchange.setProperty(TROUBLED, true);
             if (e.isNotFound()) {
                 throw gone(item, e);
             }
@@ -81,15 +120,32 @@ public class FileAwaiter {
                             + " never uploaded twice",
                     null);
         }
+        exchange.setProperty(POLLED, true);
         exchange.setProperty(NEXT_DELAY, delay);
     }
 
-    /** After {@code documents/upload/}: the document is new, so its latest file is ours once the checksum matches. */
+    /**
+     * After {@code documents/upload/}: the document is new, so its first file is ours once the checksum
+     * matches. Not its latest file: with {@code duplicates=new-file}, the next item of the folder may
+     * already have added a file of its own to this document (it finds the document by label as soon as
+     * it exists, before our file is processed), and Celery may even process that one first. Those files
+     * carry their item's ingest id as comment; ours, sent through the source action, carries none of ours.
+     */
     private Long findFirstFile(IngestRequest item) {
-        JsonNode document = client.get("documents/" + item.getDocumentId() + "/", Map.of());
-        JsonNode file = document.path("file_latest");
-        return matches(item, file) ? file.path("id").asLong() : null;
+        JsonNode page = client.get("documents/" + item.getDocumentId() + "/files/",
+                Map.of("_ordering", "id", "page_size", "100"));
+        for (JsonNode file : page.path("results")) {
+            if (INGEST_ID.matcher(file.path("comment").asText("")).matches()) {
+                continue;
+            }
+            return matches(item, file) ? file.path("id").asLong() : null;
+        }
+        return null;
     }
+
+    /** The comment a new file of ours carries (IngestRequest ingest ids are random UUIDs). */
+    private static final java.util.regex.Pattern INGEST_ID =
+            java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /**
      * After {@code POST documents/{id}/files/} (202, no body): our file is the newest one whose comment

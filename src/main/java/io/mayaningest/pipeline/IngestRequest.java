@@ -113,9 +113,13 @@ public class IngestRequest {
     private boolean replay;
     /** Not stored: Mayan's answer to this run's own upload request named the document (not adopted). */
     private boolean documentCreatedHere;
+    /** Set once enrichment has begun in this exchange: a second attempt reads the rows already there. */
+    private boolean enrichAttempted;
 
     public boolean isReplay() { return replay; }
     public void setReplay(boolean replay) { this.replay = replay; }
+    public boolean isEnrichAttempted() { return enrichAttempted; }
+    public void setEnrichAttempted(boolean enrichAttempted) { this.enrichAttempted = enrichAttempted; }
     public boolean isDocumentCreatedHere() { return documentCreatedHere; }
     public void setDocumentCreatedHere(boolean documentCreatedHere) { this.documentCreatedHere = documentCreatedHere; }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.config.MayanConfig;
 import io.mayaningest.health.MappingCheck;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.mayan.MayanGate;
@@ -30,6 +31,7 @@ import org.jboss.logging.Logger;
 public class FileSourceRoutes extends RouteBuilder {
 
     public static final String TEMPLATE = "file-source";
+    public static final String CONCURRENT_TEMPLATE = "file-source-concurrent";
     public static final String KIND = "file";
     static final Logger LOG = Logger.getLogger(FileSourceRoutes.class);
 
@@ -39,9 +41,11 @@ public class FileSourceRoutes extends RouteBuilder {
     private final Ledger ledger;
     private final MayanGate gate;
     private final MappingCheck mappingCheck;
+    private final MayanConfig mayan;
 
     public FileSourceRoutes(IngestConfig config, FileSourceMapper mapper, FileAcknowledger acknowledger, Ledger ledger,
-            MayanGate gate, MappingCheck mappingCheck) {
+            MayanGate gate, MappingCheck mappingCheck, MayanConfig mayan) {
+        this.mayan = mayan;
         this.gate = gate;
         this.mappingCheck = mappingCheck;
         this.config = config;
@@ -56,12 +60,19 @@ public class FileSourceRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        RouteDefinition template = routeTemplate(TEMPLATE)
+        // One file at a time, in the folder's order (modification time): what duplicates=new-file needs.
+        SourceRoutes.ingestAndAcknowledge(routeTemplate(TEMPLATE)
                 .templateParameter("source")
                 .templateParameter("directory")
                 .templateParameter("options")
-                .from("file:{{directory}}?{{options}}");
-        SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
+                .from("file:{{directory}}?{{options}}"), mapper, acknowledger, ledger);
+        // Several files of a poll at a time ({{concurrency}} threads); the order is not kept.
+        SourceRoutes.ingestAndAcknowledgeConcurrently(routeTemplate(CONCURRENT_TEMPLATE)
+                .templateParameter("source")
+                .templateParameter("directory")
+                .templateParameter("options")
+                .templateParameter("concurrency")
+                .from("file:{{directory}}?{{options}}"), mapper, acknowledger, ledger);
 
         for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
             String name = entry.getKey();
@@ -76,13 +87,18 @@ public class FileSourceRoutes extends RouteBuilder {
                     source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error),
                     // While the mapping names what Mayan lacks, the files wait unread too (MappingCheck).
                     () -> gate.isOpen() && mappingCheck.ready(name), link -> acknowledger.linkedFolder(name, link)));
-            templatedRoute(TEMPLATE)
+            int concurrency = SourceValidation.concurrency(source, mayan.maxInFlight());
+            var route = templatedRoute(concurrency > 1 ? CONCURRENT_TEMPLATE : TEMPLATE)
                     .routeId(routeId(name))
                     .parameter("source", name)
                     .parameter("directory", directory.toString())
                     .parameter("options", options(source, filterBean));
-            LOG.infof("Source %s watches %s (done: %s, error: %s)", name, directory,
-                    source.deleteAfterSuccess() ? "delete" : done, error);
+            if (concurrency > 1) {
+                route.parameter("concurrency", String.valueOf(concurrency));
+            }
+            LOG.infof("Source %s watches %s (done: %s, error: %s, %s)", name, directory,
+                    source.deleteAfterSuccess() ? "delete" : done, error,
+                    concurrency > 1 ? concurrency + " files at a time" : "one file at a time, in order");
         }
     }
 

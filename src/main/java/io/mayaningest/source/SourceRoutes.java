@@ -23,8 +23,31 @@ public final class SourceRoutes {
      */
     public static RouteDefinition ingestAndAcknowledge(RouteDefinition route, Object mapper,
             SourceAcknowledger acknowledger, Ledger ledger) {
-        return route.routeConfigurationId(SourceErrorPolicy.ID)
+        route.routeConfigurationId(SourceErrorPolicy.ID)
+                .setProperty(FileSourceMapper.SOURCE_PROPERTY, Builder.constant("{{source}}"));
+        return itemSteps(route, mapper, acknowledger, ledger);
+    }
+
+    /**
+     * The same for a consumer with one polling thread (a folder): the items of one poll are handed to a
+     * pool of {@code {{concurrency}}} threads (Camel's Threads EIP), so one slow upload does not hold up
+     * the next file. The queue is small and, when full, the poller runs the item itself: that is the
+     * back-pressure, and it keeps a poll of a huge folder from queueing every file in memory. The file
+     * stays in the consumer's in-progress repository until its exchange completes on the pool thread,
+     * so the next poll does not take it again meanwhile.
+     */
+    public static RouteDefinition ingestAndAcknowledgeConcurrently(RouteDefinition route, Object mapper,
+            SourceAcknowledger acknowledger, Ledger ledger) {
+        route.routeConfigurationId(SourceErrorPolicy.ID)
                 .setProperty(FileSourceMapper.SOURCE_PROPERTY, Builder.constant("{{source}}"))
+                .threads().poolSize("{{concurrency}}").maxPoolSize("{{concurrency}}").maxQueueSize("{{concurrency}}")
+                        .callerRunsWhenRejected(true).threadName("ingest-{{source}}");
+        return itemSteps(route, mapper, acknowledger, ledger);
+    }
+
+    private static RouteDefinition itemSteps(RouteDefinition route, Object mapper, SourceAcknowledger acknowledger,
+            Ledger ledger) {
+        return route
                 .bean(mapper, "read")
                 .bean(mapper, "map")
                 .to(PipelineRoutes.INGEST)

@@ -46,6 +46,15 @@ public final class SourceValidation {
     private SourceValidation() {
     }
 
+    /**
+     * Items of a source processed at the same time: {@code concurrency}, or by default
+     * {@code maxInFlight} (the cap on uploads across all sources), but 1 where the duplicates policy
+     * {@code new-file} makes files of one label versions of one document, which must not race to create it.
+     */
+    public static int concurrency(SourceConfig source, int maxInFlight) {
+        return source.concurrency().orElse("new-file".equals(source.duplicates()) ? 1 : Math.max(1, maxInFlight));
+    }
+
     /** Throws naming every problem of {@code ingest.sources.*}. */
     public static void check(IngestConfig config) {
         List<String> problems = new ArrayList<>();
@@ -56,6 +65,10 @@ public final class SourceValidation {
                 problems.add(prefix + "kind=" + source.kind() + " is not a source kind; allowed: "
                         + String.join(", ", KINDS.keySet()));
                 return;
+            }
+            if (source.concurrency().isPresent() && source.concurrency().get() < 1) {
+                problems.add(prefix + "concurrency=" + source.concurrency().get() + " is not allowed; use 1 or more"
+                        + " (1 processes the items one after the other, in order)");
             }
             if (!DUPLICATES.contains(source.duplicates())) {
                 problems.add(prefix + "duplicates=" + source.duplicates() + " is not a duplicates policy; allowed: "

@@ -66,7 +66,7 @@ class RestartIT {
             drop(inbox, name, content);
 
             // Uploaded, and the service is polling for a file Mayan has not processed yet: crash now.
-            await().atMost(Duration.ofSeconds(30)).until(() -> mayan.count("GET", "/api/v4/documents/\\d+/") >= 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> mayan.count("GET", "/api/v4/documents/\\d+/files/") >= 2);
             assertThat(mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD)).isEqualTo(1);
             service.kill();
             assertThat(inbox.resolve(name)).exists();

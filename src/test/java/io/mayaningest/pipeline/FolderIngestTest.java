@@ -185,7 +185,7 @@ class FolderIngestTest {
     void transientMayanFailuresAreRetriedAndTheFileStaysMeanwhile() throws IOException {
         String name = "retry-" + UUID.randomUUID() + ".pdf";
         mayan.failNext("POST", FakeMayan.DOCUMENT_UPLOAD, 503, 2);
-        mayan.failNext("GET", "/api/v4/documents/\\d+/", 429, 2);
+        mayan.failNext("GET", "/api/v4/documents/\\d+/files/", 429, 2);
         byte[] content = pdf(name);
         drop(plain, name, content);
 

@@ -576,6 +576,51 @@ public final class FakeMayan implements AutoCloseable {
         return this;
     }
 
+    /**
+     * From now on, counts how many requests matching {@code method} and {@code pathRegex} (same matching
+     * as {@link #failNext}) are being answered at the same time; {@link #peakConcurrency()} is the most
+     * seen so far. Counted by the server itself, from a request's arrival to its answer, not by timing.
+     */
+    public FakeMayan watchConcurrency(String method, String pathRegex) {
+        synchronized (concurrencyLock) {
+            watchedMethod = method;
+            watchedPath = Pattern.compile(pathRegex);
+            watchedNow = 0;
+            watchedPeak = 0;
+        }
+        return this;
+    }
+
+    /** The most requests of {@link #watchConcurrency} answered at the same time since it was called. */
+    public int peakConcurrency() {
+        synchronized (concurrencyLock) {
+            return watchedPeak;
+        }
+    }
+
+    private final Object concurrencyLock = new Object();
+    private String watchedMethod;
+    private Pattern watchedPath;
+    private int watchedNow;
+    private int watchedPeak;
+
+    private boolean enterWatched(ApiRequest request) {
+        synchronized (concurrencyLock) {
+            if (watchedMethod == null
+                    || !RecordedRequest.matches(watchedMethod, watchedPath, request.method, request.target())) {
+                return false;
+            }
+            watchedPeak = Math.max(watchedPeak, ++watchedNow);
+            return true;
+        }
+    }
+
+    private void leaveWatched() {
+        synchronized (concurrencyLock) {
+            watchedNow--;
+        }
+    }
+
     private void handle(HttpExchange exchange) {
         if (unreachable) {
             exchange.close();
@@ -583,6 +628,17 @@ public final class FakeMayan implements AutoCloseable {
         }
         Instant arrived = Instant.now();
         ApiRequest request = new ApiRequest(exchange, tempDir);
+        boolean watched = enterWatched(request);
+        try {
+            answerAndSend(exchange, request, arrived);
+        } finally {
+            if (watched) {
+                leaveWatched();
+            }
+        }
+    }
+
+    private void answerAndSend(HttpExchange exchange, ApiRequest request, Instant arrived) {
         Reply reply;
         try {
             reply = answer(request);

@@ -6,6 +6,8 @@ import java.util.Map;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
+import io.mayaningest.config.MayanConfig;
+import io.mayaningest.source.SourceValidation;
 import io.mayaningest.source.SourceRoutes;
 import io.mayaningest.source.FileSourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,9 +36,11 @@ public class JmsSourceRoutes extends RouteBuilder {
     private final JmsSourceMapper mapper;
     private final JmsAcknowledger acknowledger;
     private final io.mayaningest.ledger.Ledger ledger;
+    private final MayanConfig mayan;
 
     public JmsSourceRoutes(IngestConfig config, JmsSourceMapper mapper, JmsAcknowledger acknowledger,
-            io.mayaningest.ledger.Ledger ledger) {
+            io.mayaningest.ledger.Ledger ledger, MayanConfig mayan) {
+        this.mayan = mayan;
         this.ledger = ledger;
         this.config = config;
         this.mapper = mapper;
@@ -48,7 +52,10 @@ public class JmsSourceRoutes extends RouteBuilder {
         RouteDefinition template = routeTemplate(TEMPLATE)
                 .templateParameter("source")
                 .templateParameter("destination")
-                .from("jms:queue:{{destination}}?transacted=true&mapJmsMessage=false"
+                .templateParameter("concurrency")
+                // Several transacted consumers, each receiving, ingesting and committing its own message
+                // on its own thread (the JMS component's way to work on messages side by side).
+                .from("jms:queue:{{destination}}?transacted=true&mapJmsMessage=false&concurrentConsumers={{concurrency}}"
                         // Local JMS transactions: the consumer may be cached (no XA manager involved).
                         + "&cacheLevelName=CACHE_CONSUMER"
                         // A rollback is the expected way to ask for redelivery; the reason is logged by Quarantine.
@@ -63,7 +70,8 @@ public class JmsSourceRoutes extends RouteBuilder {
             templatedRoute(TEMPLATE)
                     .routeId(FileSourceRoutes.routeId(name))
                     .parameter("source", name)
-                    .parameter("destination", destination);
+                    .parameter("destination", destination)
+                    .parameter("concurrency", String.valueOf(SourceValidation.concurrency(source, mayan.maxInFlight())));
             LOG.infof("Source %s consumes the queue %s (dead letters: %s)", name, destination,
                     deadLetterDestination(name, source));
         }

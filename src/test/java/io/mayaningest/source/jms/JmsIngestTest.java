@@ -75,6 +75,26 @@ class JmsIngestTest {
     }
 
     @Test
+    void messagesOfOneQueueAreIngestedSideBySideUpToTheCap() throws Exception {
+        // concurrency defaults to mayan.max-in-flight (4 here): as many transacted consumers.
+        String stem = "jms-parallel-" + UUID.randomUUID().toString().substring(0, 8);
+        int messages = 6;
+        mayan.watchConcurrency("POST", FakeMayan.DOCUMENT_UPLOAD);
+        mayan.stallNext("POST", FakeMayan.DOCUMENT_UPLOAD, Duration.ofMillis(800), messages);
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < messages; i++) {
+            ids.add(ArtemisResource.send(pdf(stem + i), Map.of(JmsSourceMapper.FILE_NAME, stem + "-" + i + ".pdf",
+                    JmsSourceMapper.LABEL, stem + "-" + i)));
+        }
+        for (String id : ids) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> ledger.findBySourceKey("orders", id)
+                    .map(e -> e.state() == LedgerState.DONE).orElse(false));
+        }
+        assertThat(mayan.documents()).filteredOn(d -> d.label().startsWith(stem)).hasSize(messages);
+        assertThat(mayan.peakConcurrency()).isBetween(2, 4);
+    }
+
+    @Test
     void aFileNameLongerThanTheFileSystemAllowsIsIngestedUnderItsNameShortenedByBytes() throws Exception {
         String marker = UUID.randomUUID().toString().substring(0, 8);
         // 150 characters, 454 bytes in UTF-8: the file system refuses a spool file of that name.

@@ -88,6 +88,12 @@ public final class Bench {
         return Integer.parseInt(options.getOrDefault(key, String.valueOf(fallback)));
     }
 
+    /** {@code --service-jvm "-XX:... -XX:..."}: extra JVM options of the service in the double's arms. */
+    List<String> serviceJvmArgs() {
+        String args = options.getOrDefault("service-jvm", "").trim();
+        return args.isEmpty() ? List.of() : List.of(args.split("\\s+"));
+    }
+
     boolean flag(String key) {
         return Boolean.parseBoolean(options.getOrDefault(key, "false"));
     }
@@ -176,7 +182,14 @@ public final class Bench {
             Path inbox = Files.createDirectories(dir.resolve("inbox"));
             Path staging = Files.createDirectories(dir.resolve("staging"));
             Map<String, String> config = serviceConfig(mayan.url, inbox, concurrency);
-            try (Child service = Child.service(dir, config, List.of(), Map.of("MAYAN_TOKEN", TOKEN))) {
+            // --profile: a JFR recording of the first repetition of each concurrency (what the CPU is spent on).
+            Path recording = dir.resolve("service.jfr");
+            boolean profile = flag("profile") && rep == 1;
+            List<String> jvm = new ArrayList<>(serviceJvmArgs());
+            if (profile) {
+                jvm.add("-XX:StartFlightRecording=settings=profile,filename=" + recording + ",dumponexit=true");
+            }
+            try (Child service = Child.service(dir, config, jvm, Map.of("MAYAN_TOKEN", TOKEN))) {
                 if (warmup > 0) {
                     List<RawClient.Item> warm = drawings(staging.resolve("warm"), 900000, warmup);
                     moveAll(warm, inbox);
@@ -190,10 +203,93 @@ public final class Bench {
                 await(Duration.ofMinutes(30), () -> doneCount(inbox) >= warmup + n, "the service's " + n + " documents");
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double cpu = (service.cpuTicks() - cpu0) / (double) CLK_TCK;
+                if (profile) {
+                    threadCpu(service, "service c=" + concurrency);
+                }
                 JsonNode after = summary(mayan);
                 check(after, warmup + n, "service c=" + concurrency);
                 return outcome(seconds, n, cpu, before, after);
+            } finally {
+                if (profile) {
+                    hotMethods(recording, "service c=" + concurrency);
+                }
             }
+        }
+    }
+
+    /**
+     * CPU seconds of the service's threads since it started, grouped by thread name with digits folded
+     * (/proc/<pid>/task/<tid>/stat): how much is JIT compilation, GC, Camel's threads, the HTTP client.
+     */
+    private void threadCpu(Child service, String arm) throws IOException {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        long total = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(service.process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "#");
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long t = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                ticks.merge(name, t, Long::sum);
+                total += t;
+            }
+        }
+        long sum = total;
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "CPU of %s by thread since its start (%.1f s in all): ", arm, sum / (double) CLK_TCK));
+        ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                .forEach(e -> lines.add(String.format(Locale.ROOT, "  %5.1f s  %4.1f%%  %s", e.getValue() / (double) CLK_TCK,
+                        100.0 * e.getValue() / sum, e.getKey())));
+        lines.forEach(System.out::println);
+        table.add("");
+        table.addAll(lines);
+    }
+
+    /**
+     * The recording's top methods by CPU samples (the JDK's own {@code jfr} tool: {@code jfr view
+     * hot-methods} where the JDK has it, 21 and later, else a count of the top frames of
+     * {@code jfr print --events jdk.ExecutionSample}), printed and added to the table.
+     */
+    private void hotMethods(Path recording, String arm) {
+        try {
+            for (int i = 0; i < 50 && !Files.exists(recording); i++) {
+                Thread.sleep(100);
+            }
+            Path jfr = Path.of(System.getProperty("java.home"), "bin", "jfr");
+            Process p = new ProcessBuilder(jfr.toString(), "print", "--events", "jdk.ExecutionSample", "--stack-depth", "1",
+                    recording.toString()).redirectErrorStream(true).start();
+            Map<String, Integer> top = new java.util.HashMap<>();
+            int samples = 0;
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                boolean next = false;
+                while ((line = reader.readLine()) != null) {
+                    if (line.trim().startsWith("stackTrace = [")) {
+                        next = true;
+                    } else if (next) {
+                        String frame = line.trim().replaceFirst("\\s+line:.*", "");
+                        top.merge(frame, 1, Integer::sum);
+                        samples++;
+                        next = false;
+                    }
+                }
+            }
+            p.waitFor();
+            int total = samples;
+            List<String> lines = new ArrayList<>();
+            lines.add("Hot methods of " + arm + " (JFR, " + total + " CPU samples; top frame, share): ");
+            top.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(15)
+                    .forEach(e -> lines.add(String.format(Locale.ROOT, "  %5.1f%%  %s", 100.0 * e.getValue() / total, e.getKey())));
+            lines.forEach(System.out::println);
+            table.add("");
+            table.addAll(lines);
+        } catch (IOException | InterruptedException e) {
+            System.out.println("no profile of " + arm + ": " + e);
         }
     }
 
@@ -403,7 +499,7 @@ public final class Bench {
         try (Child mayan = Child.fakeMayan(dir, 100)) {
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
-                try (Child service = Child.service(dir.resolve("run" + i), Map.of("mayan.url", mayan.url), List.of(),
+                try (Child service = Child.service(dir.resolve("run" + i), Map.of("mayan.url", mayan.url), serviceJvmArgs(),
                         Map.of("MAYAN_TOKEN", TOKEN))) {
                     live.add(service.liveAfterNanos / 1e9);
                 }

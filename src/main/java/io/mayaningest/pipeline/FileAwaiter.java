@@ -3,6 +3,8 @@ package io.mayaningest.pipeline;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -48,31 +50,50 @@ public class FileAwaiter {
         }
         if (exchange.getProperty(STARTED) == null) {
             exchange.setProperty(STARTED, System.nanoTime());
-            exchange.setProperty(NEXT_DELAY, firstDelay());
+            int ahead = waiting.getAndIncrement();
+            exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    waiting.decrementAndGet();
+                }
+            });
+            exchange.setProperty(NEXT_DELAY, firstDelay(ahead));
         }
         return true;
     }
 
-    /**
-     * How long Mayan has lately taken from our upload to the file's checksum (an exponentially weighted
-     * average, 0 until a first file is confirmed). The first poll waits that long, so a steady stream
-     * needs about one poll per file instead of a fixed ladder's three or four; a miss then looks again
-     * after a quarter of it, doubling from there. Learnt only from files confirmed without a throttle or
-     * failure on the way, and never longer than {@code mayan.poll-max-delay}, so an outage cannot teach
-     * it to wait minutes.
+    /*
+     * When to look first. Hand-written because no Camel or Quarkus part estimates another system's
+     * processing time. Two estimates, the larger wins:
+     * - how long Mayan has lately taken from our upload to the file's checksum (an exponentially
+     *   weighted average), for a trickle of files;
+     * - the files already waiting ahead of this one times the average interval between two
+     *   confirmations (Little's law), for a burst: Mayan's Celery works through a queue, so the tenth
+     *   file of a burst is ready about ten intervals later, however fast one file alone would be.
+     * A steady stream then needs about one poll per file instead of a fixed ladder's three to five; a
+     * miss looks again after a quarter of the first wait, doubling from there. Learnt only from files
+     * confirmed without a throttle or failure on the way, and never longer than mayan.poll-max-delay,
+     * so an outage cannot teach it to wait minutes.
      */
-    private final java.util.concurrent.atomic.AtomicLong typicalMillis = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong typicalMillis = new AtomicLong();
+    private final AtomicLong intervalMicros = new AtomicLong();
+    private final AtomicLong lastConfirmed = new AtomicLong();
+    private final AtomicInteger waiting = new AtomicInteger();
 
-    long firstDelay() {
-        long typical = typicalMillis.get();
+    long firstDelay(int ahead) {
         long initial = config.pollInitialDelay().toMillis();
-        return typical == 0 ? initial : Math.min(config.pollMaxDelay().toMillis(), Math.max(initial, typical + typical / 20));
+        long typical = typicalMillis.get();
+        if (typical == 0) {
+            return initial;
+        }
+        long queue = ahead * intervalMicros.get() / 1000;
+        long estimate = Math.max(typical, queue);
+        return Math.min(config.pollMaxDelay().toMillis(), Math.max(initial, estimate + estimate / 20));
     }
 
     private long missDelay(long delay, boolean firstPoll) {
-        long typical = typicalMillis.get();
-        if (firstPoll && typical > 0) {
-            return Math.max(config.pollInitialDelay().toMillis(), typical / 4);
+        if (firstPoll && typicalMillis.get() > 0) {
+            return Math.max(config.pollInitialDelay().toMillis(), delay / 4);
         }
         return Math.min(delay * 2, config.pollMaxDelay().toMillis());
     }
@@ -83,6 +104,15 @@ public class FileAwaiter {
         typicalMillis.updateAndGet(old -> old == 0 ? sample : (old * 4 + sample) / 5);
     }
 
+    private void confirmedNow() {
+        long now = System.nanoTime();
+        long previous = lastConfirmed.getAndSet(now);
+        if (previous != 0) {
+            long micros = Math.min((now - previous) / 1000, config.pollMaxDelay().toMillis() * 1000);
+            intervalMicros.updateAndGet(old -> old == 0 ? micros : (old * 7 + micros) / 8);
+        }
+    }
+
     public void poll(Exchange exchange) {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         long elapsed = System.nanoTime() - exchange.getProperty(STARTED, Long.class);
@@ -91,6 +121,7 @@ public class FileAwaiter {
             Long fileId = item.isNewFileMode() ? findNewFile(item) : findFirstFile(item);
             if (fileId != null) {
                 item.setFileId(fileId);
+                confirmedNow();
                 if (exchange.getProperty(TROUBLED) == null) {
                     // Found at the first look: Mayan was done some time before, so learn a little less
                     // than we waited (else the estimate only ever grows); found later: what it took.

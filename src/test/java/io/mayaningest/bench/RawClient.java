@@ -180,6 +180,14 @@ public final class RawClient {
 
     private long idOf(String path, String field, String value) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request(path + "?page_size=100").GET().build(), BodyHandlers.ofString());
+        // Right after the service's arm Mayan may still throttle this user: wait it out as Mayan asks.
+        for (int i = 0; i < 30 && response.statusCode() == 429; i++) {
+            Thread.sleep(1000L * Long.parseLong(response.headers().firstValue("Retry-After").orElse("1")));
+            response = http.send(request(path + "?page_size=100").GET().build(), BodyHandlers.ofString());
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
         for (JsonNode row : JSON.readTree(response.body()).path("results")) {
             if (value.equals(row.path(field).asText())) {
                 return row.path("id").asLong();

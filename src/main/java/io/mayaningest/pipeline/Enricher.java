@@ -33,32 +33,52 @@ public class Enricher {
             return;
         }
         long documentId = item.getDocumentId();
-        // A document this very exchange created has no metadata rows yet (Mayan attaches none on an API
-        // upload, mayan-api.md §8), so its first enrichment POSTs without reading them first: one GET per
-        // document fewer. A retry, a resumed item or a new file of an existing document reads them, and a
-        // row that appeared anyway (a required type attached meanwhile) is met by the POST's duplicate
-        // answer and PATCHed (setMetadata).
-        boolean knownEmpty = item.isDocumentCreatedHere() && !item.isEnrichAttempted();
-        item.setEnrichAttempted(true);
-        if (!item.getMetadata().isEmpty()) {
+        // A document this very exchange created has no metadata rows but those it set itself (Mayan
+        // attaches none on an API upload, mayan-api.md §8), so it POSTs without reading them first: one GET
+        // per document fewer. A resumed item or a new file of an existing document reads them. A row that
+        // exists anyway (a POST whose answer was lost, a required type attached meanwhile) is met by the
+        // POST's duplicate answer and PATCHed (setMetadata).
+        boolean knownEmpty = item.isDocumentCreatedHere();
+        // Steps done in an earlier attempt of this exchange are not sent again: a 429 in the middle of
+        // enrichment (Mayan's throttle) retries the pipeline, and repeating every call would cost Mayan
+        // five more requests each time, which is how throttling fed on itself against a real Mayan.
+        java.util.Set<String> done = item.getEnrichDone();
+        if (item.getMetadata().keySet().stream().anyMatch(name -> !done.contains("metadata:" + name))) {
             Map<Long, Long> rowByType = new HashMap<>();
             if (!knownEmpty) {
                 for (JsonNode row : client.getAll("documents/" + documentId + "/metadata/", Map.of())) {
                     rowByType.put(row.path("metadata_type").path("id").asLong(), row.path("id").asLong());
                 }
             }
-            item.getMetadata().forEach((name, value) -> setMetadata(item, rowByType, name, value));
+            item.getMetadata().forEach((name, value) -> {
+                if (done.add("metadata:" + name)) {
+                    try {
+                        setMetadata(item, rowByType, name, value);
+                    } catch (RuntimeException e) {
+                        done.remove("metadata:" + name);
+                        throw e;
+                    }
+                }
+            });
         }
         for (String tag : item.getTags()) {
+            if (done.contains("tag:" + tag)) {
+                continue;
+            }
             long tagId = lookups.tag(tag).orElseThrow(() -> vanished(item, "tag", tag)).id();
             ObjectNode body = client.object().put("tag", tagId);
             rejectedAs(item, () -> client.postJson("documents/" + documentId + "/tags/attach/", body), "tag " + tag);
+            done.add("tag:" + tag);
         }
         for (String cabinet : item.getCabinets()) {
+            if (done.contains("cabinet:" + cabinet)) {
+                continue;
+            }
             long cabinetId = lookups.cabinet(cabinet).orElseThrow(() -> vanished(item, "cabinet", cabinet)).id();
             ObjectNode body = client.object().put("document", documentId);
             rejectedAs(item, () -> client.postJson("cabinets/" + cabinetId + "/documents/add/", body),
                     "cabinet " + cabinet);
+            done.add("cabinet:" + cabinet);
         }
     }
 

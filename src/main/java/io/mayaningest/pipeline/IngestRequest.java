@@ -113,13 +113,12 @@ public class IngestRequest {
     private boolean replay;
     /** Not stored: Mayan's answer to this run's own upload request named the document (not adopted). */
     private boolean documentCreatedHere;
-    /** Set once enrichment has begun in this exchange: a second attempt reads the rows already there. */
-    private boolean enrichAttempted;
+    /** Not stored: the enrichment calls Mayan answered in this exchange ("metadata:<name>", "tag:<label>", "cabinet:<path>"). */
+    private final java.util.Set<String> enrichDone = new java.util.HashSet<>();
 
     public boolean isReplay() { return replay; }
     public void setReplay(boolean replay) { this.replay = replay; }
-    public boolean isEnrichAttempted() { return enrichAttempted; }
-    public void setEnrichAttempted(boolean enrichAttempted) { this.enrichAttempted = enrichAttempted; }
+    public java.util.Set<String> getEnrichDone() { return enrichDone; }
     public boolean isDocumentCreatedHere() { return documentCreatedHere; }
     public void setDocumentCreatedHere(boolean documentCreatedHere) { this.documentCreatedHere = documentCreatedHere; }
 

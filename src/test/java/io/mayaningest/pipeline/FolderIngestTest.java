@@ -70,6 +70,26 @@ class FolderIngestTest {
     }
 
     @Test
+    void aThrottledTagRetriesOnlyWhatIsLeftAndNeverReadsTheNewDocumentsMetadata() throws IOException {
+        // A 429 on the first tag retries the pipeline; the two metadata values set before it are not sent
+        // again, and a document this exchange created is never asked for its (empty) metadata rows.
+        String rev = String.valueOf(1000 + (System.nanoTime() % 100000));
+        String name = "654321_rev" + rev + ".pdf";
+        mayan.failNext("POST", "/api/v4/documents/\\d+/tags/attach/", 429, 1);
+        drop(drawings, name, pdf(name));
+
+        awaitDone(drawings, name);
+        FakeDocument doc = mayan.documentByLabel("Drawing 654321 rev " + rev).orElseThrow();
+        assertThat(doc.metadata()).containsExactly(Map.entry("drawing_no", "654321"), Map.entry("revision", rev));
+        assertThat(doc.tags()).containsExactlyInAnyOrder("scanned", "engineering");
+        assertThat(doc.cabinets()).containsExactly("Engineering" + SEP + "Drawings");
+        String metadata = "/api/v4/documents/" + doc.id() + "/metadata/";
+        assertThat(mayan.count("POST", metadata)).isEqualTo(2);
+        assertThat(mayan.count("PATCH", metadata + "\\d+/")).isZero();
+        assertThat(mayan.count("GET", metadata)).isZero();
+    }
+
+    @Test
     void sidecarOverridesTheSourceMappingAndTravelsWithItsDocument() throws IOException {
         String name = "invoice-" + UUID.randomUUID() + ".pdf";
         drop(plain, name + ".json", """

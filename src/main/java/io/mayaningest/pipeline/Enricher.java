@@ -50,35 +50,31 @@ public class Enricher {
                     rowByType.put(row.path("metadata_type").path("id").asLong(), row.path("id").asLong());
                 }
             }
-            item.getMetadata().forEach((name, value) -> {
-                if (done.add("metadata:" + name)) {
-                    try {
-                        setMetadata(item, rowByType, name, value);
-                    } catch (RuntimeException e) {
-                        done.remove("metadata:" + name);
-                        throw e;
-                    }
-                }
-            });
+            item.getMetadata().forEach((name, value) ->
+                    once(done, "metadata:" + name, () -> setMetadata(item, rowByType, name, value)));
         }
         for (String tag : item.getTags()) {
-            if (done.contains("tag:" + tag)) {
-                continue;
-            }
-            long tagId = lookups.tag(tag).orElseThrow(() -> vanished(item, "tag", tag)).id();
-            ObjectNode body = client.object().put("tag", tagId);
-            rejectedAs(item, () -> client.postJson("documents/" + documentId + "/tags/attach/", body), "tag " + tag);
-            done.add("tag:" + tag);
+            once(done, "tag:" + tag, () -> {
+                long tagId = lookups.tag(tag).orElseThrow(() -> vanished(item, "tag", tag)).id();
+                ObjectNode body = client.object().put("tag", tagId);
+                rejectedAs(item, () -> client.postJson("documents/" + documentId + "/tags/attach/", body), "tag " + tag);
+            });
         }
         for (String cabinet : item.getCabinets()) {
-            if (done.contains("cabinet:" + cabinet)) {
-                continue;
-            }
-            long cabinetId = lookups.cabinet(cabinet).orElseThrow(() -> vanished(item, "cabinet", cabinet)).id();
-            ObjectNode body = client.object().put("document", documentId);
-            rejectedAs(item, () -> client.postJson("cabinets/" + cabinetId + "/documents/add/", body),
-                    "cabinet " + cabinet);
-            done.add("cabinet:" + cabinet);
+            once(done, "cabinet:" + cabinet, () -> {
+                long cabinetId = lookups.cabinet(cabinet).orElseThrow(() -> vanished(item, "cabinet", cabinet)).id();
+                ObjectNode body = client.object().put("document", documentId);
+                rejectedAs(item, () -> client.postJson("cabinets/" + cabinetId + "/documents/add/", body),
+                        "cabinet " + cabinet);
+            });
+        }
+    }
+
+    /** Runs {@code step} unless this exchange already did; records it only once Mayan answered it. */
+    private static void once(java.util.Set<String> done, String step, Runnable call) {
+        if (!done.contains(step)) {
+            call.run();
+            done.add(step);
         }
     }
 

@@ -15,6 +15,7 @@ import io.mayaningest.mayan.MayanGate;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.jboss.logging.Logger;
 
 /**
@@ -61,18 +62,10 @@ public class FileSourceRoutes extends RouteBuilder {
     @Override
     public void configure() throws Exception {
         // One file at a time, in the folder's order (modification time): what duplicates=new-file needs.
-        SourceRoutes.ingestAndAcknowledge(routeTemplate(TEMPLATE)
-                .templateParameter("source")
-                .templateParameter("directory")
-                .templateParameter("options")
-                .from("file:{{directory}}?{{options}}"), mapper, acknowledger, ledger);
+        SourceRoutes.ingestAndAcknowledge(folder(routeTemplate(TEMPLATE)), mapper, acknowledger, ledger);
         // Several files of a poll at a time ({{concurrency}} threads); the order is not kept.
-        SourceRoutes.ingestAndAcknowledgeConcurrently(routeTemplate(CONCURRENT_TEMPLATE)
-                .templateParameter("source")
-                .templateParameter("directory")
-                .templateParameter("options")
-                .templateParameter("concurrency")
-                .from("file:{{directory}}?{{options}}"), mapper, acknowledger, ledger);
+        SourceRoutes.ingestAndAcknowledgeConcurrently(folder(routeTemplate(CONCURRENT_TEMPLATE)
+                .templateParameter("concurrency")), mapper, acknowledger, ledger);
 
         for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
             String name = entry.getKey();
@@ -100,6 +93,14 @@ public class FileSourceRoutes extends RouteBuilder {
                     source.deleteAfterSuccess() ? "delete" : done, error,
                     concurrency > 1 ? concurrency + " files at a time" : "one file at a time, in order");
         }
+    }
+
+    /** The folder consumer both templates start with. */
+    private static RouteDefinition folder(RouteTemplateDefinition template) {
+        return template.templateParameter("source")
+                .templateParameter("directory")
+                .templateParameter("options")
+                .from("file:{{directory}}?{{options}}");
     }
 
     private static String options(SourceConfig source, String filterBean) {

@@ -323,6 +323,18 @@ else
     [ -n "$PG_HOST" ] && [ -n "$PG_PORT_USED" ] && [ -n "$PG_USER" ] || die "could not read postgres-up.sh's output: $pg_out"
     export MAYAN_DATABASES="{'default': {'ENGINE': 'django.db.backends.postgresql', 'NAME': '$DB_NAME', \
 'USER': '$PG_USER', 'PASSWORD': '$PG_PASS', 'HOST': '$PG_HOST', 'PORT': '$PG_PORT_USED'}}"
+    # The data dir (under ~/.cache) can outlive the PostgreSQL cluster (under /var/tmp, e.g. on a new
+    # machine or after postgres-down.sh --wipe): its marker then says "set up" while the database is
+    # empty and every request answers 500 (relation "documents_documenttype" does not exist). Such a
+    # database gets the first setup again.
+    if [ -z "$FIRST_SETUP" ] && ! PGPASSWORD="$PG_PASS" python -c '
+import sys, psycopg2
+c = psycopg2.connect(host=sys.argv[1], port=sys.argv[2], user=sys.argv[3], dbname=sys.argv[4])
+cur = c.cursor(); cur.execute("SELECT to_regclass(%s)", ("public.documents_documenttype",))
+sys.exit(0 if cur.fetchone()[0] else 1)' "$PG_HOST" "$PG_PORT_USED" "$PG_USER" "$DB_NAME" 2>>"$LOG_DIR/postgres-up.log"; then
+        log "database $DB_NAME has no Mayan tables although $SETUP_MARKER says set up: running the first setup again"
+        FIRST_SETUP=1
+    fi
 fi
 echo "$DB" > "$DATA_DIR/db"
 # API throttling stays ON (Mayan's default) so the client meets real 429s.

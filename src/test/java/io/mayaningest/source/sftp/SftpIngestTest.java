@@ -74,7 +74,8 @@ class SftpIngestTest {
         assertThat(doc.tags()).containsExactly("urgent");
         assertThat(doc.cabinets()).containsExactly("Finance");
         assertThat(doc.latestFile().orElseThrow().checksum()).isEqualTo(sha256(content));
-        assertThat(remote("plain").resolve(".done").resolve(name + ".json")).exists();
+        // The acknowledger renames the document, then its sidecar: a look between the two sees only one.
+        awaitFile(remote("plain").resolve(".done").resolve(name + ".json"));
         assertThat(remote("plain").resolve(name + ".json")).doesNotExist();
         assertThat(mayan.documents()).noneMatch(d -> d.label().endsWith(".json"));
     }

@@ -333,6 +333,9 @@ c = psycopg2.connect(host=sys.argv[1], port=sys.argv[2], user=sys.argv[3], dbnam
 cur = c.cursor(); cur.execute("SELECT to_regclass(%s)", ("public.documents_documenttype",))
 sys.exit(0 if cur.fetchone()[0] else 1)' "$PG_HOST" "$PG_PORT_USED" "$PG_USER" "$DB_NAME" 2>>"$LOG_DIR/postgres-up.log"; then
         log "database $DB_NAME has no Mayan tables although $SETUP_MARKER says set up: running the first setup again"
+        # gunicorn or celery started against the empty database keep empty permission lookups (every
+        # request then 500s on 'NoneType' object has no attribute 'user_has_this'): stop them first.
+        bash "$SCRIPT_DIR/mayan-down.sh" "$VERSION" >&2 || true
         FIRST_SETUP=1
     fi
 fi

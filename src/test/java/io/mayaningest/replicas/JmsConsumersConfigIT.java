@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code concurrent-consumers} is the JMS name of {@code concurrency}: the packaged service refuses to
- * start when both are given with different numbers (or a number below 1), naming the properties.
+ * start when both are given with different numbers (or a number below 1), and when it is given to a
+ * source of another kind, naming the properties.
  */
 class JmsConsumersConfigIT {
 
@@ -38,6 +39,16 @@ class JmsConsumersConfigIT {
                 "ingest.sources.orders.concurrency", "2"));
         assertThat(log).contains("ingest.sources.orders.concurrent-consumers=4 and ingest.sources.orders.concurrency=2"
                 + " are the same setting of a jms source and disagree; set only one of them");
+    }
+
+    @Test
+    void concurrentConsumersOnAFolderSourceStopsStartUpNamingConcurrency() throws Exception {
+        String log = startAndFail(Map.of(
+                "ingest.sources.inbox.kind", "file",
+                "ingest.sources.inbox.path", "inbox",
+                "ingest.sources.inbox.concurrent-consumers", "2"));
+        assertThat(log).contains("ingest.sources.inbox.concurrent-consumers is a setting of sources of kind jms;"
+                + " for kind file use ingest.sources.inbox.concurrency");
     }
 
     @Test

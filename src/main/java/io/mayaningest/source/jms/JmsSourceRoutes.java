@@ -62,6 +62,13 @@ public class JmsSourceRoutes extends RouteBuilder {
                         // A rollback is the expected way to ask for redelivery; the reason is logged by Quarantine.
                         + "&errorHandlerLoggingLevel=DEBUG&errorHandlerLogStackTrace=false");
         SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
+        // SmallRye accepts the key on any source (one SourceConfig for all kinds); elsewhere it would do nothing.
+        config.sources().forEach((name, source) -> {
+            if (source.concurrentConsumers().isPresent() && !KIND.equals(source.kind())) {
+                throw new IllegalArgumentException("ingest.sources." + name + ".concurrent-consumers is a setting of"
+                        + " sources of kind jms; for kind " + source.kind() + " use ingest.sources." + name + ".concurrency");
+            }
+        });
 
         for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
             String name = entry.getKey();

@@ -109,7 +109,8 @@ class JmsReplicasIT {
                 props.put("mayan.poll-initial-delay", "50ms");
                 props.put("mayan.poll-max-delay", "300ms");
                 props.put("mayan.user-agent", "mayan-ingest-" + phase.name + "-" + (r + 1));
-                props.put("quarkus.artemis.url", url);
+                // e.g. -Dingest.it.jms-url-options=?consumerWindowSize=0 (no prefetch: Artemis' advice for slow consumers)
+                props.put("quarkus.artemis.url", url + System.getProperty("ingest.it.jms-url-options", ""));
                 props.put("quarkus.datasource.pg.jdbc.url", pg.get("INGEST_LEDGER_URL") + "?currentSchema=" + schema);
                 props.put("quarkus.flyway.pg.schemas", schema);
                 props.put("ingest.sources.orders.kind", "jms");

@@ -51,6 +51,69 @@ public interface IngestConfig {
         Optional<String> password();
     }
 
+    // ---- cluster: single-reader sources read by one leader (io.mayaningest.cluster) ------------------
+
+    /** How replicas agree on the one that reads each leader-only source. */
+    Cluster cluster();
+
+    interface Cluster {
+        /**
+         * {@code none} (one instance: every source reads here), {@code file} (a lock file per source in
+         * {@code ingest.cluster.file.root}, a directory all replicas share) or {@code kubernetes} (a
+         * coordination.k8s.io Lease per source).
+         */
+        @WithDefault("none")
+        String kind();
+
+        ClusterFile file();
+
+        ClusterKubernetes kubernetes();
+    }
+
+    interface ClusterFile {
+        /** kind=file: the directory every replica shares (a local or network file system with locks). */
+        Optional<String> root();
+
+        /** kind=file: wait this long after start before the first try for a lock. */
+        @WithDefault("1s")
+        Duration acquireLockDelay();
+
+        /** kind=file: a standby replica tries for the lock this often (the hand-over time after a leader dies). */
+        @WithDefault("5s")
+        Duration acquireLockInterval();
+    }
+
+    interface ClusterKubernetes {
+        /** kind=kubernetes: namespace of the Leases; default the pod's own (the client's) namespace. */
+        Optional<String> namespace();
+
+        /** kind=kubernetes: a lease not renewed for this long can be taken by another pod. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** kind=kubernetes: the leader gives up the role if it could not renew for this long. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** kind=kubernetes: how often each pod looks at (and the leader renews) the lease. */
+        @WithDefault("2s")
+        Duration retryPeriod();
+
+        /** kind=kubernetes: this pod's name (default: the environment's HOSTNAME, which Kubernetes sets to it). */
+        Optional<String> podName();
+
+        /** kind=kubernetes: Lease names are {@code <lease-prefix>-mayan-ingest-<source>}. */
+        @WithDefault("leaders")
+        String leasePrefix();
+
+        /**
+         * kind=kubernetes: labels ({@code key=value}, comma-separated) that select the pods of this
+         * deployment; a pod must be among them to lead, and a leader's pod that is gone is replaced at once.
+         */
+        @WithDefault("app.kubernetes.io/name=mayan-ingest")
+        List<String> clusterLabels();
+    }
+
     /** Result events for the enterprise bus. */
     Events events();
 
@@ -66,6 +129,14 @@ public interface IngestConfig {
 
         @WithDefault("true")
         boolean enabled();
+
+        // ---- cluster -------------------------------------------------------------------------------
+
+        /**
+         * file, sftp, imap, pop3: with {@code ingest.cluster.kind} file or kubernetes, only the leader
+         * replica reads this source. Default {@code true} for imap and pop3, {@code false} for file and sftp.
+         */
+        Optional<Boolean> leaderOnly();
 
         /** Folder to watch (local for file, remote for sftp). */
         Optional<String> path();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.mayaningest.cluster.Leadership;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.config.MayanConfig;
@@ -43,9 +44,11 @@ public class FileSourceRoutes extends RouteBuilder {
     private final MayanGate gate;
     private final MappingCheck mappingCheck;
     private final MayanConfig mayan;
+    private final Leadership leadership;
 
     public FileSourceRoutes(IngestConfig config, FileSourceMapper mapper, FileAcknowledger acknowledger, Ledger ledger,
-            MayanGate gate, MappingCheck mappingCheck, MayanConfig mayan) {
+            MayanGate gate, MappingCheck mappingCheck, MayanConfig mayan, Leadership leadership) {
+        this.leadership = leadership;
         this.mayan = mayan;
         this.gate = gate;
         this.mappingCheck = mappingCheck;
@@ -84,6 +87,8 @@ public class FileSourceRoutes extends RouteBuilder {
             var route = templatedRoute(concurrency > 1 ? CONCURRENT_TEMPLATE : TEMPLATE)
                     .routeId(routeId(name))
                     .parameter("source", name)
+                    // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
+                    .parameter("leader", leadership.consumerPrefix(name))
                     .parameter("directory", directory.toString())
                     .parameter("options", options(source, filterBean));
             if (concurrency > 1) {
@@ -100,7 +105,8 @@ public class FileSourceRoutes extends RouteBuilder {
         return template.templateParameter("source")
                 .templateParameter("directory")
                 .templateParameter("options")
-                .from("file:{{directory}}?{{options}}");
+                .templateParameter("leader")
+                .from("{{leader}}file:{{directory}}?{{options}}");
     }
 
     private static String options(SourceConfig source, String filterBean) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
+import io.mayaningest.cluster.Leadership;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.pipeline.PipelineRoutes;
 import io.mayaningest.pipeline.SourceErrorPolicy;
@@ -43,9 +44,12 @@ public class MailSourceRoutes extends RouteBuilder {
     private final io.mayaningest.mayan.MayanGate gate;
     private final io.mayaningest.health.MappingCheck mappingCheck;
 
+    private final Leadership leadership;
+
     public MailSourceRoutes(IngestConfig config, MailSources sources, MailReader reader,
             MailAcknowledgement acknowledgement, io.mayaningest.mayan.MayanGate gate,
-            io.mayaningest.health.MappingCheck mappingCheck) {
+            io.mayaningest.health.MappingCheck mappingCheck, Leadership leadership) {
+        this.leadership = leadership;
         this.gate = gate;
         this.mappingCheck = mappingCheck;
         this.config = config;
@@ -63,7 +67,8 @@ public class MailSourceRoutes extends RouteBuilder {
         routeTemplate(TEMPLATE)
                 .templateParameter("source")
                 .templateParameter("uri")
-                .from("{{uri}}")
+                .templateParameter("leader")
+                .from("{{leader}}{{uri}}")
                     .errorHandler(noErrorHandler())
                     .setProperty(MailReader.SOURCE_PROPERTY, constant("{{source}}"))
                     // While Mayan cannot take documents the mail is not read (peeked only, left unseen).
@@ -103,6 +108,8 @@ public class MailSourceRoutes extends RouteBuilder {
             templatedRoute(TEMPLATE)
                     .routeId(routeId(settings.name()))
                     .parameter("source", settings.name())
+                    // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
+                    .parameter("leader", leadership.consumerPrefix(settings.name()))
                     .parameter("uri", uri(settings, propertiesBean));
             if (settings.plainTextPassword()) {
                 LOG.warnf("Source %s sends its password in plain text to %s (security=none); set "

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.mayaningest.cluster.Leadership;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.health.SourceHealth;
@@ -42,9 +43,12 @@ public class SftpSourceRoutes extends RouteBuilder {
     private final io.mayaningest.mayan.MayanGate gate;
     private final io.mayaningest.health.MappingCheck mappingCheck;
 
+    private final Leadership leadership;
+
     public SftpSourceRoutes(IngestConfig config, SftpSources sources, SftpSourceMapper mapper,
             SftpAcknowledger acknowledger, SourceHealth health, io.mayaningest.mayan.MayanGate gate,
-            io.mayaningest.ledger.Ledger ledger, io.mayaningest.health.MappingCheck mappingCheck) {
+            io.mayaningest.ledger.Ledger ledger, io.mayaningest.health.MappingCheck mappingCheck, Leadership leadership) {
+        this.leadership = leadership;
         this.mappingCheck = mappingCheck;
         this.ledger = ledger;
         this.gate = gate;
@@ -62,7 +66,8 @@ public class SftpSourceRoutes extends RouteBuilder {
                 .templateParameter("server")
                 .templateParameter("directory")
                 .templateParameter("options")
-                .from("sftp:{{server}}/{{directory}}?{{options}}");
+                .templateParameter("leader")
+                .from("{{leader}}sftp:{{server}}/{{directory}}?{{options}}");
         SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
 
         for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
@@ -96,6 +101,8 @@ public class SftpSourceRoutes extends RouteBuilder {
             templatedRoute(TEMPLATE)
                     .routeId(FileSourceRoutes.routeId(name))
                     .parameter("source", name)
+                    // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
+                    .parameter("leader", leadership.consumerPrefix(name))
                     .parameter("server", settings.host() + ":" + settings.port())
                     .parameter("directory", settings.path())
                     .parameter("options", options(settings, source, filterBean, pollStrategyBean));

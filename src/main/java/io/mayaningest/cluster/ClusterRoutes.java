@@ -56,6 +56,9 @@ public class ClusterRoutes extends RouteBuilder {
         };
         getCamelContext().addService(service);
         for (String source : leadership.leaderOnlySources()) {
+            // Every replica starts so: a file-lock view says nothing until it holds the lock.
+            LOG.infof("Source %s: standby (not leader) until this replica holds its %s", source,
+                    kind == ClusterKind.FILE ? "lock" : "lease");
             service.getView(Leadership.namespace(source)).addEventListener(new LeaderLog(source));
         }
         LOG.infof("Cluster %s (%s): only the leader reads %s; the other sources are read by every replica",

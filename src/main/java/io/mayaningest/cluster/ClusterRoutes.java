@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.mayaningest.config.IngestConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -50,8 +51,10 @@ public class ClusterRoutes extends RouteBuilder {
         }
         service = switch (kind) {
             case FILE -> ClusterServices.file(config.cluster().file(), memberId());
+            // A client of its own, configured as Quarkus configures the pod's (in-cluster service account, or
+            // quarkus.kubernetes-client.* / KUBERNETES_MASTER): Camel closes the client it is given when it stops.
             case KUBERNETES -> ClusterServices.kubernetes(ClusterServices.LeaseSettings.of(config.cluster().kubernetes()),
-                    kubernetes.get());
+                    new KubernetesClientBuilder().withConfig(kubernetes.get().getConfiguration()).build());
             case NONE -> throw new IllegalStateException();
         };
         getCamelContext().addService(service);

@@ -61,7 +61,16 @@ public final class ClusterServices {
         }
     }
 
-    /** kind=kubernetes: Camel's lease-based cluster service on the given client. */
+    /**
+     * kind=kubernetes: Camel's lease-based cluster service on the given client, which it owns from then
+     * on: Camel closes it when the service stops.
+     * <p>
+     * How Camel (4.14) decides, read in its KubernetesLeadershipController: the members are the pods the
+     * cluster labels select that are Running and Ready; a Lease holder stays leader while its pod is
+     * among them (the renew time alone does not end it). When it is not, another member takes the Lease
+     * at its next look (retry period, jittered by 1.2) and starts its consumers a lease duration later,
+     * leaving the old leader that long to stop. A pod that is not Ready never leads.
+     */
     public static KubernetesClusterService kubernetes(LeaseSettings s, KubernetesClient client) {
         String pod = s.podName().or(() -> Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank()))
                 .orElseThrow(() -> new IllegalArgumentException("ingest.cluster.kubernetes.pod-name is required with"

@@ -23,7 +23,7 @@ public enum ClusterKind {
                 return kind;
             }
         }
-        throw new IllegalArgumentException(PROPERTY + "=" + value + " is not a cluster kind; use one of "
+        throw new IllegalArgumentException(PROPERTY + "=" + value + " is not a cluster kind; allowed: "
                 + Arrays.stream(values()).map(ClusterKind::value).collect(Collectors.joining(", ")));
     }
 

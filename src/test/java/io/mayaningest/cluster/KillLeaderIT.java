@@ -109,8 +109,10 @@ class KillLeaderIT {
             ServiceProcess leader = replicas.stream().filter(r -> becameLeader(r).isPresent()).findFirst().orElseThrow();
             ServiceProcess other = replicas.get(replicas.indexOf(leader) == 0 ? 1 : 0);
             assertThat(other.logText()).contains("Source " + SOURCE + ": standby (not leader");
-            // A standby replica is ready: it serves HTTP and would take the role at once.
+            // A standby replica is ready (it serves HTTP and would take the role at once) and says it is standby.
             assertThat(other.status("/q/health/ready")).isEqualTo(200);
+            assertThat(other.get("/q/health/ready")).contains("\"source." + SOURCE + "\": \"standby (not leader)\"");
+            assertThat(leader.get("/q/health/ready")).contains("\"source." + SOURCE + "\": \"leader\"");
 
             Map<String, String> expected = new LinkedHashMap<>();
             for (int i = 0; i < MAILS; i++) {

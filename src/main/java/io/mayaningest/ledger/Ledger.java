@@ -236,6 +236,29 @@ public class Ledger {
         }
     }
 
+    /**
+     * claims: just before an upload, the item's claim must still be this replica's. Another replica
+     * takes it over only after this one failed to renew it for a whole lease (a stall, a lost ledger
+     * connection); then that one finishes the item and this one must not upload it too. An item
+     * without a claim row (sources that take no claim: http, mail) goes on.
+     */
+    private void ensureStillClaimed(IngestRequest item) {
+        if (!claimsActive() || item.getSourceKey() == null) {
+            return;
+        }
+        Optional<String> holder;
+        try {
+            holder = claims.holder(item.getSourceName(), storedKey(item.getSourceKey()));
+        } catch (SQLException e) {
+            throw new IllegalStateException("ledger claim check of " + item.describe() + " failed: " + e.getMessage(), e);
+        }
+        if (holder.isPresent() && !holder.get().equals(replicaId)) {
+            throw io.mayaningest.pipeline.IngestException.transientFailure("replica " + holder.get() + " took over "
+                    + item.describe() + " after this replica's claim expired (its renewals failed for "
+                    + claimLease + ")", "nothing to do: replica " + holder.get() + " finishes it", null);
+        }
+    }
+
     /** The heartbeat: every claim of this replica lasts another lease. How many it holds. */
     public int renewClaims() throws SQLException {
         return claimsActive() ? claims.renew(replicaId, claimLease) : 0;
@@ -294,6 +317,7 @@ public class Ledger {
 
     /** Written just before the upload request: after a crash, Mayan may have the document without us knowing its id. */
     public void uploading(IngestRequest item) {
+        ensureStillClaimed(item);
         item.setState(LedgerState.UPLOADING.name());
         Timestamp now = now();
         update(item.getIngestId(), "UPDATE ingest_item SET state = ?, uploading_at = ?, updated_at = ? WHERE id = ?",

@@ -151,6 +151,15 @@ public interface IngestConfig {
         /** Where messages that fail for good go, with the reason in their properties. Default: {@code <destination>.DLQ}. */
         Optional<String> deadLetterDestination();
 
+        // ---- jms replicas -------------------------------------------------------------------------
+
+        /**
+         * jms: the JMS name of {@link #concurrency()}: transacted consumers of this replica on the queue
+         * (the JMS component's {@code concurrentConsumers}); every replica consumes the same queue, the
+         * broker hands each message to one consumer. Both given: they must agree (start-up stops otherwise).
+         */
+        Optional<Integer> concurrentConsumers();
+
 
         @WithDefault("false")
         boolean recursive();

@@ -224,13 +224,16 @@ public class FileAcknowledger implements SourceAcknowledger {
             // Never overwrite an earlier file of the same name.
             target = targetDir.resolve(uniqueName(item, SafeNames.MAX_NAME_BYTES - reserve));
         }
-        if (Files.exists(item.getPayload(), LinkOption.NOFOLLOW_LINKS)) {
-            Files.move(item.getPayload(), target);
-        }
+        // The sidecar first, the document last: whoever sees the document in done/ or error/ (a person, a
+        // script, a test) finds its sidecar beside it; a crash in between leaves the document in the
+        // folder, where its ledger row (done, or failed) decides what happens to it at the next poll.
         for (Path companion : item.getCompanions()) {
             if (Files.exists(companion, LinkOption.NOFOLLOW_LINKS)) {
                 Files.move(companion, target.resolveSibling(target.getFileName() + sidecarSuffix(companion)));
             }
+        }
+        if (Files.exists(item.getPayload(), LinkOption.NOFOLLOW_LINKS)) {
+            Files.move(item.getPayload(), target);
         }
         return target;
     }

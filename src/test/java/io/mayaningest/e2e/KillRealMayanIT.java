@@ -120,8 +120,9 @@ class KillRealMayanIT {
         }
         List<String> moments = new ArrayList<>();
         for (int i = 0; i < kills && count(inbox.resolve(".done")) < files; i++) {
-            long wait = 500 + random.nextInt(4000);
-            await().pollDelay(Duration.ofMillis(wait)).atMost(Duration.ofMillis(wait + 1000)).until(() -> true);
+            // Killed at a random point of the run: once 1 to 6 more files are done than at the last kill.
+            long target = Math.min(files, count(inbox.resolve(".done")) + 1 + random.nextInt(6));
+            await().atMost(Duration.ofMinutes(3)).until(() -> count(inbox.resolve(".done")) >= target);
             moments.add(String.format("%.1f s (%d done)", ChannelsIT.seconds(t0, System.nanoTime()),
                     count(inbox.resolve(".done"))));
             service.kill();

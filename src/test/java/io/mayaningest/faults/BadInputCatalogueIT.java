@@ -526,7 +526,8 @@ class BadInputCatalogueIT {
             drop(inbox, "waiting.pdf.json", "{\"tags\": [\"urgent\"]}");
             await().atMost(Duration.ofSeconds(30)).until(() -> service.status("/q/health/ready") == 503);
             // Several polls and retries later, the files are still where they were put, nothing in error/.
-            await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> true);
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() ->
+                    Files.exists(inbox.resolve("waiting.pdf")) && !Files.exists(inbox.resolve(".error")));
             JsonNode health = JSON.readTree(service.get("/q/health/ready"));
             JsonNode mayan = check(health, "mayan");
             String reason = mayan.path("data").path("reason").asText();

@@ -27,8 +27,10 @@ class KillIT {
             run.service(Map.of()).start();
             run.dropDrawings(0, files);
             for (int i = 0; i < kills && run.doneCount() < files; i++) {
-                long wait = 300 + random.nextInt(2500);
-                await().pollDelay(Duration.ofMillis(wait)).atMost(Duration.ofMillis(wait + 1000)).until(() -> true);
+                // Killed at a random point of the run: once 1 to 12 more files are done than at the last kill
+                // (or as many as there are), so every start makes progress and the kills spread over the run.
+                long target = Math.min(files, run.doneCount() + 1 + random.nextInt(12));
+                await().atMost(Duration.ofMinutes(2)).until(() -> run.doneCount() >= target);
                 run.service.kill();
                 run.service.start();
             }

@@ -66,7 +66,8 @@ class LedgerDiskFullIT {
                 assertThat(plain.resolve(".error").resolve("during.pdf")).doesNotExist();
 
                 // Some time full, with the file retried meanwhile: it is still in its folder, nothing quarantined.
-                await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+                await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15)).until(() ->
+                        Files.exists(plain.resolve("during.pdf")) && !Files.exists(plain.resolve(".error").resolve("during.pdf")));
                 assertThat(plain.resolve("during.pdf")).exists();
                 assertThat(ledgerCheck(run).path("status").asText()).isEqualTo("DOWN");
 

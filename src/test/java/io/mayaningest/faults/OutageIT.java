@@ -32,8 +32,8 @@ class OutageIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> run.service.status("/q/health/ready") == 503);
             assertThat(run.service.get("/q/health/ready")).contains("did not answer").contains("sourcesPausedSince");
             // Hold the outage; the files wait in the folder, none goes to error/.
-            await().pollDelay(Duration.ofSeconds(outageSeconds)).atMost(Duration.ofSeconds(outageSeconds + 5))
-                    .until(() -> true);
+            await().during(Duration.ofSeconds(outageSeconds)).atMost(Duration.ofSeconds(outageSeconds + 30))
+                    .until(() -> run.errorCount() == 0);
             assertThat(run.errorCount()).isZero();
             assertThat(run.doneCount()).isLessThanOrEqualTo(doneAtOutage + 4);
 

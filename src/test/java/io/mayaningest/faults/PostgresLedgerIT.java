@@ -40,7 +40,9 @@ class PostgresLedgerIT {
                     "quarkus.flyway.pg.schemas", schema), env).start();
             run.dropDrawings(0, files);
             for (int i = 0; i < 2; i++) {
-                await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+                // Killed once a third, then two thirds, of the files are done: mid-run, with items in flight.
+                int target = (i + 1) * files / 3;
+                await().atMost(Duration.ofMinutes(2)).until(() -> run.doneCount() >= target);
                 run.service.kill();
                 run.service.start();
             }

@@ -99,7 +99,8 @@ class RestartIT {
             assertThat(service.get("/q/health/ready")).contains("did not answer");
             // The sources pause: the file is not even read while Mayan does not answer.
             await().atMost(Duration.ofSeconds(20)).until(() -> service.logText().contains("Sources paused"));
-            await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
+                    Files.exists(inbox.resolve("waiting.pdf")) && !Files.exists(inbox.resolve(".error")));
             assertThat(inbox.resolve("waiting.pdf")).exists();
             assertThat(inbox.resolve(".error")).doesNotExist();
         } finally {

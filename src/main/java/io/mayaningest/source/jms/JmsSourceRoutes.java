@@ -3,6 +3,7 @@ package io.mayaningest.source.jms;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
@@ -61,6 +62,13 @@ public class JmsSourceRoutes extends RouteBuilder {
                         // A rollback is the expected way to ask for redelivery; the reason is logged by Quarantine.
                         + "&errorHandlerLoggingLevel=DEBUG&errorHandlerLogStackTrace=false");
         SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
+        // SmallRye accepts the key on any source (one SourceConfig for all kinds); elsewhere it would do nothing.
+        config.sources().forEach((name, source) -> {
+            if (source.concurrentConsumers().isPresent() && !KIND.equals(source.kind())) {
+                throw new IllegalArgumentException("ingest.sources." + name + ".concurrent-consumers is a setting of"
+                        + " sources of kind jms; for kind " + source.kind() + " use ingest.sources." + name + ".concurrency");
+            }
+        });
 
         for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
             String name = entry.getKey();
@@ -71,10 +79,32 @@ public class JmsSourceRoutes extends RouteBuilder {
                     .routeId(FileSourceRoutes.routeId(name))
                     .parameter("source", name)
                     .parameter("destination", destination)
-                    .parameter("concurrency", String.valueOf(SourceValidation.concurrency(source, mayan.maxInFlight())));
-            LOG.infof("Source %s consumes the queue %s (dead letters: %s)", name, destination,
-                    deadLetterDestination(name, source));
+                    .parameter("concurrency", String.valueOf(consumers(name, source, mayan.maxInFlight())));
+            LOG.infof("Source %s consumes the queue %s with %d transacted consumers (dead letters: %s)", name,
+                    destination, consumers(name, source, mayan.maxInFlight()), deadLetterDestination(name, source));
         }
+    }
+
+    /**
+     * The transacted consumers of this replica: {@code concurrent-consumers} (the name JMS users know), or
+     * {@code concurrency} (the name every source kind shares), else the shared default
+     * ({@link SourceValidation#concurrency}). Both may be given, but must agree: two different numbers for
+     * one setting would leave the operator guessing which one was taken.
+     */
+    static int consumers(String name, SourceConfig source, int maxInFlight) {
+        String prefix = "ingest.sources." + name + ".";
+        Optional<Integer> consumers = source.concurrentConsumers();
+        if (consumers.isPresent() && consumers.get() < 1) {
+            throw new IllegalArgumentException(prefix + "concurrent-consumers=" + consumers.get()
+                    + " is not allowed; use 1 or more (1 takes the messages one after the other, in order)");
+        }
+        if (consumers.isPresent() && source.concurrency().isPresent()
+                && !consumers.get().equals(source.concurrency().get())) {
+            throw new IllegalArgumentException(prefix + "concurrent-consumers=" + consumers.get() + " and " + prefix
+                    + "concurrency=" + source.concurrency().get() + " are the same setting of a jms source and"
+                    + " disagree; set only one of them");
+        }
+        return consumers.orElseGet(() -> SourceValidation.concurrency(source, maxInFlight));
     }
 
     static String destination(String name, SourceConfig source) {

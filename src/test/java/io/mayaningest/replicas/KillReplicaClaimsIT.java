@@ -67,7 +67,11 @@ class KillReplicaClaimsIT {
             // r1 renewed its claims every lease/3: none can be taken before two thirds of the lease passed.
             assertThat(firstTakeOver).as("no claim taken over before its lease expired").isGreaterThan(3.3);
             assertThat(finishers.values()).as("finished by the survivor").containsOnly("r2");
-            assertThat(survivor.logText()).contains("adopted document");
+            // Whether an upload in flight at the kill reached the double depends on how far its request got:
+            // if it did, the survivor adopts its document; if not, it uploads once after the grace. Either way
+            // one document per file (the counts below).
+            long adopted = survivor.logText().lines().filter(l -> l.contains("adopted document")).count();
+            System.out.printf("REPLICAS: the survivor adopted %d document(s) of r1's interrupted uploads%n", adopted);
             assertThat(run.uploadRequests()).as("one upload request per file, none repeated").isEqualTo(FILES);
             assertThat(run.duplicatedDocuments()).isZero();
             assertThat(run.mayan.documents()).hasSize(FILES);

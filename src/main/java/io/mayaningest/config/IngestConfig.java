@@ -122,6 +122,28 @@ public interface IngestConfig {
         Optional<String> destination();
     }
 
+    // ---- claims: several replicas on one PostgreSQL ledger (README "Operations: running several replicas")
+
+    /** claims: the ledger's settings ({@code ingest.ledger.*}). */
+    LedgerSettings ledger();
+
+    /**
+     * claims: this replica's name in the ledger's claims ({@code ingest.replica-id}); default the host
+     * name and the process id. Each running replica needs its own.
+     */
+    Optional<String> replicaId();
+
+    /** claims */
+    interface LedgerSettings {
+        /**
+         * How long a replica's claim of an item lasts without renewal: a replica renews its claims every
+         * third of it while it works; the items of a replica that died are taken over by another once it
+         * passed.
+         */
+        @WithDefault("30s")
+        Duration claimLease();
+    }
+
     interface SourceConfig {
 
         /** {@code file} (watched folder), {@code sftp}, {@code imap}, {@code pop3}, {@code jms}, {@code route} or {@code http}. */

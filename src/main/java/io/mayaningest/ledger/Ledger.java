@@ -17,11 +17,14 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
+import io.mayaningest.config.IngestConfig;
 import io.mayaningest.pipeline.IngestRequest;
 import io.quarkus.arc.Arc;
 import jakarta.enterprise.inject.Default;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.jboss.logging.Logger;
 
 /**
@@ -74,9 +77,15 @@ public class Ledger {
     private final AgroalDataSource dataSource;
     private final ObjectMapper json;
     private final boolean postgres;
+    private final ClaimStore claims;
+    private final String replicaId;
+    private final java.time.Duration claimLease;
+
+    /** Exchange property: this exchange holds its item's claim (true), or left the item to another replica (false). */
+    public static final String CLAIMED_PROPERTY = "mayanIngestClaimed";
 
     public Ledger(@ConfigProperty(name = "quarkus.datasource.pg.active", defaultValue = "false") boolean postgres,
-            ObjectMapper json) {
+            ObjectMapper json, IngestConfig config) {
         // Only the active datasource may be looked up (an inactive one fails), so it is chosen here.
         this.dataSource = postgres
                 ? Arc.container().select(AgroalDataSource.class, new io.quarkus.agroal.DataSource.DataSourceLiteral("pg")).get()
@@ -84,6 +93,175 @@ public class Ledger {
         this.json = json;
         this.postgres = postgres;
         LOG.infof("Ledger on %s", postgres ? "PostgreSQL (datasource pg)" : "embedded H2");
+        this.claims = new ClaimStore(dataSource, postgres);
+        this.replicaId = config.replicaId().filter(s -> !s.isBlank()).orElseGet(Ledger::defaultReplicaId);
+        this.claimLease = config.ledger().claimLease();
+        if (claimLease.toMillis() < 1000) {
+            throw new IllegalArgumentException("ingest.ledger.claim-lease must be at least 1s, not " + claimLease);
+        }
+        if (claimsActive()) {
+            LOG.infof("Ledger claims on: replica %s, claim lease %s (items are shared with every replica on this ledger)",
+                    replicaId, claimLease);
+        }
+    }
+
+    // ---- claims: several replicas on one ledger ------------------------------------------------
+
+    /**
+     * Claims are taken on PostgreSQL only: H2 is the one-instance ledger (a second process cannot open
+     * its file), so a claim there would only make a restarted instance wait for its own old leases.
+     */
+    public boolean claimsActive() {
+        return postgres;
+    }
+
+    public String replicaId() {
+        return replicaId;
+    }
+
+    public java.time.Duration claimLease() {
+        return claimLease;
+    }
+
+    ClaimStore claimStore() {
+        return claims;
+    }
+
+    private static String defaultReplicaId() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "replica";
+            }
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * Route step after the source read its item (its key is known): the item is claimed for this
+     * replica, and the claim is released when the exchange ends, whatever its outcome (done,
+     * quarantined, left for a later poll). An item another live replica holds is left alone: the
+     * exchange ends here, unacknowledged, and the source offers it again at a later poll. So does a
+     * file gone from its folder meanwhile (the replica that held it moved it to done/ after this one
+     * listed it), which is not an error of this replica.
+     */
+    public void claim(Exchange exchange) {
+        if (!decide(exchange)) {
+            exchange.setRouteStop(true);
+        }
+    }
+
+    /**
+     * For the error path too (a read that failed before the claim step): false when the exchange's item
+     * is another replica's business (held by it, or gone from the folder meanwhile), after which this
+     * replica neither retries, nor quarantines, nor counts it. Always true without claims.
+     */
+    public boolean holds(Exchange exchange) {
+        try {
+            return decide(exchange);
+        } catch (RuntimeException e) {
+            // The ledger itself failing is the failure being handled: it goes on as without claims.
+            LOG.debugf("claim check failed: %s", e.getMessage());
+            return true;
+        }
+    }
+
+    private boolean decide(Exchange exchange) {
+        if (!claimsActive()) {
+            return true;
+        }
+        Boolean known = exchange.getProperty(CLAIMED_PROPERTY, Boolean.class);
+        if (known != null) {
+            return known;
+        }
+        IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
+        if (item == null) {
+            return true;
+        }
+        boolean mine;
+        if (item.getSourceKey() == null) {
+            // The read failed before it knew the key; only a file that vanished is left alone.
+            mine = !gone(item);
+        } else if (!tryClaim(item)) {
+            LOG.debugf("%s is held by another replica; left for a later poll", item.describe());
+            mine = false;
+        } else {
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    release(item);
+                }
+            });
+            mine = !gone(item);
+        }
+        exchange.setProperty(CLAIMED_PROPERTY, mine);
+        return mine;
+    }
+
+    /** A file item whose file is no longer there (taken by another replica between its listing and now). */
+    private static boolean gone(IngestRequest item) {
+        boolean gone = "file".equals(item.getSourceKind()) && item.getPayload() != null
+                && java.nio.file.Files.notExists(item.getPayload(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (gone) {
+            LOG.debugf("%s is gone from its folder (another replica finished it); nothing to do", item.describe());
+        }
+        return gone;
+    }
+
+    /** True when this replica holds the item's claim now; always true without claims. */
+    public boolean tryClaim(IngestRequest item) {
+        if (!claimsActive()) {
+            return true;
+        }
+        try {
+            return claims.claim(item.getSourceName(), storedKey(item.getSourceKey()), replicaId, claimLease);
+        } catch (SQLException e) {
+            throw new IllegalStateException("ledger claim of " + item.describe() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The item's claim goes (it is finished, quarantined or left for a later poll). */
+    public void release(IngestRequest item) {
+        if (!claimsActive() || item.getSourceKey() == null) {
+            return;
+        }
+        try {
+            claims.release(item.getSourceName(), storedKey(item.getSourceKey()), replicaId);
+        } catch (SQLException e) {
+            // Not fatal: the claim expires after its lease and the item is then anyone's again.
+            LOG.warnf("The ledger could not release the claim of %s (it expires in %s): %s", item.describe(),
+                    claimLease, e.getMessage());
+        }
+    }
+
+    /**
+     * claims: just before an upload, the item's claim must still be this replica's. Another replica
+     * takes it over only after this one failed to renew it for a whole lease (a stall, a lost ledger
+     * connection); then that one finishes the item and this one must not upload it too. An item
+     * without a claim row (sources that take no claim: http, mail) goes on.
+     */
+    private void ensureStillClaimed(IngestRequest item) {
+        if (!claimsActive() || item.getSourceKey() == null) {
+            return;
+        }
+        Optional<String> holder;
+        try {
+            holder = claims.holder(item.getSourceName(), storedKey(item.getSourceKey()));
+        } catch (SQLException e) {
+            throw new IllegalStateException("ledger claim check of " + item.describe() + " failed: " + e.getMessage(), e);
+        }
+        if (holder.isPresent() && !holder.get().equals(replicaId)) {
+            throw io.mayaningest.pipeline.IngestException.transientFailure("replica " + holder.get() + " took over "
+                    + item.describe() + " after this replica's claim expired (its renewals failed for "
+                    + claimLease + ")", "nothing to do: replica " + holder.get() + " finishes it", null);
+        }
+    }
+
+    /** The heartbeat: every claim of this replica lasts another lease. How many it holds. */
+    public int renewClaims() throws SQLException {
+        return claimsActive() ? claims.renew(replicaId, claimLease) : 0;
     }
 
     /**
@@ -106,8 +284,8 @@ public class Ledger {
             item.setReplay(e.state() == LedgerState.FAILED);
             item.setState(state.name());
             update(e.id(), "UPDATE ingest_item SET state = ?, sha256 = COALESCE(?, sha256),"
-                    + " source_path = COALESCE(source_path, ?), updated_at = ? WHERE id = ?",
-                    state.name(), item.getSha256(), item.getSourcePath(), now(), e.id());
+                    + " source_path = COALESCE(source_path, ?), replica = ?, updated_at = ? WHERE id = ?",
+                    state.name(), item.getSha256(), item.getSourcePath(), replicaId, now(), e.id());
             if (state != LedgerState.RECEIVED) {
                 LOG.infof("%s resumes at %s (ingest %s, document %s)", item.describe(), state, e.id(), e.documentId());
             }
@@ -116,12 +294,12 @@ public class Ledger {
         String id = UUID.randomUUID().toString();
         Timestamp now = now();
         update(id, "INSERT INTO ingest_item (id, source, source_kind, source_key, source_path, file_name, sha256,"
-                + " size_bytes, state, payload_ref, attempts, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", id,
+                + " size_bytes, state, payload_ref, attempts, replica, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)", id,
                 item.getSourceName(), item.getSourceKind(), storedKey(item.getSourceKey()), item.getSourcePath(),
                 item.getFileName(), item.getSha256(),
                 item.getSize(), LedgerState.RECEIVED.name(),
-                item.getPayload() == null ? null : item.getPayload().toString(), now, now);
+                item.getPayload() == null ? null : item.getPayload().toString(), replicaId, now, now);
         // Only once the row exists: an item whose row could not be written has no ingest id to update later.
         item.setIngestId(id);
         item.setState(LedgerState.RECEIVED.name());
@@ -139,6 +317,7 @@ public class Ledger {
 
     /** Written just before the upload request: after a crash, Mayan may have the document without us knowing its id. */
     public void uploading(IngestRequest item) {
+        ensureStillClaimed(item);
         item.setState(LedgerState.UPLOADING.name());
         Timestamp now = now();
         update(item.getIngestId(), "UPDATE ingest_item SET state = ?, uploading_at = ?, updated_at = ? WHERE id = ?",

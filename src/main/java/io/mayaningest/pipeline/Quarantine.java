@@ -36,6 +36,10 @@ public class Quarantine {
 
     /** Called once the error policy has given up retrying: quarantine or leave for the next poll. */
     public void handle(Exchange exchange) throws Exception {
+        if (!ledger.holds(exchange)) {
+            // claims: another replica holds the item (or finished it meanwhile); it is left alone, uncounted.
+            return;
+        }
         if (Failures.isPermanent(exchange)) {
             quarantine(exchange);
         } else {

@@ -1,6 +1,7 @@
 package io.mayaningest.pipeline;
 
 import io.mayaningest.config.MayanConfig;
+import io.mayaningest.ledger.Ledger;
 import io.mayaningest.source.SafeNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
@@ -21,10 +22,12 @@ public class SourceErrorPolicy extends RouteConfigurationBuilder {
 
     private final MayanConfig config;
     private final Quarantine quarantine;
+    private final Ledger ledger;
 
-    public SourceErrorPolicy(MayanConfig config, Quarantine quarantine) {
+    public SourceErrorPolicy(MayanConfig config, Quarantine quarantine, Ledger ledger) {
         this.config = config;
         this.quarantine = quarantine;
+        this.ledger = ledger;
     }
 
     @Override
@@ -44,7 +47,7 @@ public class SourceErrorPolicy extends RouteConfigurationBuilder {
                     .logRetryAttempted(false)
                     .logStackTrace(false)
                     .logExhausted(false)
-                    .onExceptionOccurred(SourceErrorPolicy::onFailure)
+                    .onExceptionOccurred(this::onFailure)
                     .handled(true)
                     .bean(quarantine, "handle")
                 .end();
@@ -52,20 +55,21 @@ public class SourceErrorPolicy extends RouteConfigurationBuilder {
 
     private boolean shouldRetry(Exchange exchange) {
         int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
-        return Failures.isTransient(exchange) && attempt < config.maxRetries();
+        // claims: an item another replica holds (or finished meanwhile) is not this replica's to retry.
+        return Failures.isTransient(exchange) && attempt < config.maxRetries() && ledger.holds(exchange);
     }
 
     /**
      * Every failure: a transient one is logged (escaped; a permanent one is logged by the quarantine),
      * and a 429's Retry-After overrides the back-off for the next redelivery (Camel reads this header).
      */
-    private static void onFailure(Exchange exchange) {
+    private void onFailure(Exchange exchange) {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (t == null) {
             t = exchange.getException();
         }
         IngestException failure = Failures.asIngestException(t);
-        if (!failure.isPermanent()) {
+        if (!failure.isPermanent() && ledger.holds(exchange)) {
             Object body = exchange.getMessage().getBody();
             LOG.warnf("%s failed on delivery attempt %d: %s (%s)",
                     body instanceof IngestRequest item ? item.describe() : "an item",

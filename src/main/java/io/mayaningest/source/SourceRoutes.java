@@ -49,6 +49,9 @@ public final class SourceRoutes {
             Ledger ledger) {
         return route
                 .bean(mapper, "read")
+                // claims: with several replicas on one ledger, the one holding the item's claim goes on;
+                // for the others the exchange ends here, unacknowledged (Ledger#claim).
+                .bean(ledger, "claim")
                 .bean(mapper, "map")
                 .to(PipelineRoutes.INGEST)
                 .bean(acknowledger, "success")

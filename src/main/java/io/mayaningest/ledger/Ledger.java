@@ -385,6 +385,17 @@ public class Ledger {
                 now(), now(), item.getIngestId());
     }
 
+    /** The same, by the row's id (see {@link #findDoneUnacknowledged}). */
+    public void acknowledged(String id) {
+        update(id, "UPDATE ingest_item SET acknowledged_at = ?, updated_at = ? WHERE id = ?", now(), now(), id);
+    }
+
+    /** Items of one source done in Mayan whose acknowledgement at the source was not recorded (a crash in between). */
+    public List<Entry> findDoneUnacknowledged(String source) {
+        return query("SELECT * FROM ingest_item WHERE source = ? AND state = ? AND acknowledged_at IS NULL"
+                + " ORDER BY created_at", source, LedgerState.DONE.name());
+    }
+
     /** Where the payload of a quarantined item now is (error folder, spool, dead-letter queue). */
     public void payloadMoved(IngestRequest item, String payloadRef) {
         update(item.getIngestId(), "UPDATE ingest_item SET payload_ref = ?, updated_at = ? WHERE id = ?",

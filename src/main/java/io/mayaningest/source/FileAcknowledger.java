@@ -252,6 +252,33 @@ public class FileAcknowledger implements SourceAcknowledger {
         return SafeNames.fitBytes(item.getFileName(), "-" + STAMP.format(Instant.now()) + id, maxBytes);
     }
 
+    /**
+     * A process killed between moving a done file to done/ (or deleting it) and recording that in the
+     * ledger leaves a DONE row without its acknowledgement, and the file never comes back to complete it.
+     * At start, such rows of the source whose file is no longer in its folder are recorded as
+     * acknowledged; a file still there is acknowledged by the next poll, as always. How many were.
+     */
+    public int reconcileAcknowledged(String source, Path directory) {
+        int recorded = 0;
+        for (Ledger.Entry entry : ledger.findDoneUnacknowledged(source)) {
+            Path original;
+            try {
+                original = directory.resolve(entry.relativePath());
+            } catch (IllegalStateException | java.nio.file.InvalidPathException e) {
+                continue;
+            }
+            if (Files.notExists(original, LinkOption.NOFOLLOW_LINKS)) {
+                ledger.acknowledged(entry.id());
+                recorded++;
+            }
+        }
+        if (recorded > 0) {
+            LOG.infof("Source %s: %d done item(s) had left the folder before a stop recorded it; recorded as"
+                    + " acknowledged now", source, recorded);
+        }
+        return recorded;
+    }
+
     public static Path donePath(SourceConfig source) {
         return source.donePath().map(Path::of)
                 .orElseGet(() -> Path.of(source.path().orElseThrow()).resolve(".done")).toAbsolutePath().normalize();

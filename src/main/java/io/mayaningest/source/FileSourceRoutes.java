@@ -76,6 +76,7 @@ public class FileSourceRoutes extends RouteBuilder {
             Path directory = Path.of(source.path().orElseThrow(() -> new IllegalArgumentException(
                     "ingest.sources." + name + ".path is required for a source of kind file"))).toAbsolutePath().normalize();
             Files.createDirectories(directory);
+            acknowledger.reconcileAcknowledged(name, directory);
             Path done = FileAcknowledger.donePath(source);
             Path error = FileAcknowledger.errorPath(source);
             String filterBean = "mayanIngestFileFilter-" + name;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -266,22 +265,8 @@ class KillLeaderIT {
         return r.method().equals("POST") && (r.path().contains("documents/upload") || r.path().contains("document_upload"));
     }
 
-    /** Starts (or finds) the local PostgreSQL (e2e/postgres-up.sh) and reads its connection settings. */
     private static Map<String, String> postgres() throws IOException, InterruptedException {
-        Path log = Files.createDirectories(Path.of("target", "it")).resolve("postgres-up-leader.log");
-        Process p = new ProcessBuilder("bash", "e2e/postgres-up.sh").redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("e2e/postgres-up.sh finished").isTrue();
-        assertThat(p.exitValue()).as("e2e/postgres-up.sh failed, see %s", log).isZero();
-        Map<String, String> env = new HashMap<>();
-        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-            int eq = line.indexOf('=');
-            if (line.startsWith("INGEST_LEDGER_") && eq > 0) {
-                env.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        assertThat(env).containsKeys("INGEST_LEDGER_URL", "INGEST_LEDGER_USERNAME", "INGEST_LEDGER_PASSWORD");
-        return env;
+        return io.mayaningest.testing.Postgres.connection();
     }
 
     private static void sql(Map<String, String> pg, String statement) throws Exception {

@@ -1,5 +1,6 @@
 package io.mayaningest.replicas;
 
+import io.mayaningest.testing.Postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

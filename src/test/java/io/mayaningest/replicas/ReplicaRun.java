@@ -1,5 +1,6 @@
 package io.mayaningest.replicas;
 
+import io.mayaningest.testing.Postgres;
 import static io.mayaningest.Drops.pdf;
 import static io.mayaningest.Drops.sha256;
 

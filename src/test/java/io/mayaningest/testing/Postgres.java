@@ -1,4 +1,4 @@
-package io.mayaningest.replicas;
+package io.mayaningest.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,12 +16,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** The local PostgreSQL of e2e/postgres-up.sh (shared, never stopped) and a fresh schema of one test. */
-final class Postgres {
+public final class Postgres {
 
-    final String url;
-    final String username;
-    final String password;
-    final String schema = "rep_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    public final String url;
+    public final String username;
+    public final String password;
+    public final String schema = "rep_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     private Postgres(Map<String, String> env) {
         url = env.get("INGEST_LEDGER_URL");
@@ -29,8 +29,16 @@ final class Postgres {
         password = env.get("INGEST_LEDGER_PASSWORD");
     }
 
-    static Postgres start() throws IOException, InterruptedException {
-        Path log = Files.createDirectories(Path.of("target", "it")).resolve("postgres-up-replicas.log");
+    public static Postgres start() throws IOException, InterruptedException {
+        return new Postgres(connection());
+    }
+
+    /**
+     * Starts (or finds) the local PostgreSQL (e2e/postgres-up.sh) and reads its connection settings:
+     * INGEST_LEDGER_URL, INGEST_LEDGER_USERNAME, INGEST_LEDGER_PASSWORD.
+     */
+    public static Map<String, String> connection() throws IOException, InterruptedException {
+        Path log = Files.createTempFile(Files.createDirectories(Path.of("target", "it")), "postgres-up-", ".log");
         Process p = new ProcessBuilder("bash", "e2e/postgres-up.sh").redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("e2e/postgres-up.sh finished").isTrue();
@@ -43,29 +51,29 @@ final class Postgres {
             }
         }
         assertThat(env).containsKeys("INGEST_LEDGER_URL", "INGEST_LEDGER_USERNAME", "INGEST_LEDGER_PASSWORD");
-        return new Postgres(env);
+        return env;
     }
 
     /** The JDBC URL of this test's schema (created by Flyway on first use). */
-    String schemaUrl() {
+    public String schemaUrl() {
         return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
 
     /** What a replica needs to run on this schema: environment and properties. */
-    Map<String, String> env() {
+    public Map<String, String> env() {
         return Map.of("QUARKUS_PROFILE", "prod,pg", "INGEST_LEDGER_URL", schemaUrl(), "INGEST_LEDGER_USERNAME", username,
                 "INGEST_LEDGER_PASSWORD", password);
     }
 
-    Map<String, String> properties() {
+    public Map<String, String> properties() {
         return Map.of("quarkus.datasource.pg.jdbc.url", schemaUrl(), "quarkus.flyway.pg.schemas", schema);
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection(schemaUrl(), username, password);
     }
 
-    void drop() {
+    public void drop() {
         try (Connection c = DriverManager.getConnection(url, username, password); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         } catch (SQLException e) {

@@ -17,6 +17,7 @@ import io.mayaningest.mayan.MayanGate;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import io.mayaningest.cluster.ClusterRoutes;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -39,8 +40,11 @@ public class ConsoleResource {
     private final MayanGate gate;
     private final IngestConfig config;
     private final String mayanUrl;
+    private final ClusterRoutes cluster;
 
-    public ConsoleResource(Ledger ledger, SourceHealth health, MayanGate gate, IngestConfig config, MayanClient mayan) {
+    public ConsoleResource(Ledger ledger, SourceHealth health, MayanGate gate, IngestConfig config, MayanClient mayan,
+            ClusterRoutes cluster) {
+        this.cluster = cluster;
         this.ledger = ledger;
         this.health = health;
         this.gate = gate;
@@ -84,6 +88,7 @@ public class ConsoleResource {
         Map<String, long[]> today = ledger.countsSince(midnight);
         Map<String, Instant> oldest = ledger.oldestWaiting();
         MayanGate.State mayan = gate.state();
+        Map<String, Boolean> leading = cluster.leading();
         List<Map<String, Object>> sources = new ArrayList<>();
         for (Map.Entry<String, IngestConfig.SourceConfig> e : new java.util.TreeMap<>(config.sources()).entrySet()) {
             String name = e.getKey();
@@ -101,6 +106,10 @@ public class ConsoleResource {
                 v.put("reason", "Mayan is unreachable: " + mayan.reason());
                 v.put("fix", mayan.fix());
                 v.put("since", mayan.since().toString());
+            } else if (Boolean.FALSE.equals(leading.get(name))) {
+                // leader-only on a cluster: another replica reads it; this one takes over if that one goes.
+                v.put("state", "standby");
+                v.put("reason", "another replica is this source's leader (leader-only); this one takes over if it goes");
             } else {
                 v.put("state", "running");
             }

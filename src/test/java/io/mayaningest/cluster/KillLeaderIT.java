@@ -62,6 +62,7 @@ class KillLeaderIT {
 
     private static final String TOKEN = "leader-token";
     private static final String SOURCE = "mailbox";
+    private static final String OPERATOR_TOKEN = "it-operator-" + java.util.UUID.randomUUID();
     private static final String USER = "intake";
     private static final String PASSWORD = "secret";
     private static final int MAILS = 30;
@@ -112,6 +113,9 @@ class KillLeaderIT {
             assertThat(other.status("/q/health/ready")).isEqualTo(200);
             assertThat(other.get("/q/health/ready")).contains("\"source." + SOURCE + "\": \"standby (not leader)\"");
             assertThat(leader.get("/q/health/ready")).contains("\"source." + SOURCE + "\": \"leader\"");
+            // The console's sources view says the same.
+            assertThat(sourceState(other)).isEqualTo("standby");
+            assertThat(sourceState(leader)).isEqualTo("running");
 
             Map<String, String> expected = new LinkedHashMap<>();
             for (int i = 0; i < MAILS; i++) {
@@ -164,6 +168,22 @@ class KillLeaderIT {
         }
     }
 
+    /** The state the operator console's API gives the mailbox source on this replica. */
+    private static String sourceState(ServiceProcess replica) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(replica.baseUrl() + "/api/sources"))
+                        .header("Authorization", "Bearer " + OPERATOR_TOKEN).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET /api/sources: %s", r.body()).isEqualTo(200);
+        for (com.fasterxml.jackson.databind.JsonNode source : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(r.body()).path("sources")) {
+            if (SOURCE.equals(source.path("name").asText())) {
+                return source.path("state").asText();
+            }
+        }
+        throw new AssertionError("no source " + SOURCE + " in " + r.body());
+    }
+
     private static Map<String, String> config(FakeMayan mayan, int imapPort, Path lockRoot, Map<String, String> pg,
             String schema) {
         Map<String, String> c = new HashMap<>();
@@ -176,6 +196,7 @@ class KillLeaderIT {
         c.put("mayan.interrupted-upload-grace", "5s");
         c.put("quarkus.datasource.pg.jdbc.url", pg.get("INGEST_LEDGER_URL") + "?currentSchema=" + schema);
         c.put("quarkus.flyway.pg.schemas", schema);
+        c.put("ingest.operator.token", OPERATOR_TOKEN);
         c.put("ingest.cluster.kind", "file");
         c.put("ingest.cluster.file.root", lockRoot.toString());
         c.put("ingest.cluster.file.acquire-lock-delay", "200ms");

@@ -97,7 +97,7 @@ class JmsThroughputIT {
                 assertThat(done).hasSize(count);
                 assertThat(mayan.documents().stream().filter(d -> d.label().startsWith("bench "))).hasSize(count);
                 System.out.printf("%nJMS BENCHMARK: %d messages of 64 KiB ingested in %.1f s = %.1f messages/s "
-                        + "(one transacted consumer, test double with 20 ms processing delays), service -Xmx128m, "
+                        + "(transacted consumers: the default, mayan.max-in-flight = 4; test double with 20 ms processing delays), service -Xmx128m, "
                         + "peak RSS %d MiB%n%n", count, seconds, count / seconds, service.peakRssKb() / 1024);
             } finally {
                 service.stop();

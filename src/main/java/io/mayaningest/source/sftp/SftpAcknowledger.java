@@ -57,6 +57,11 @@ public class SftpAcknowledger implements SourceAcknowledger {
             }
             LOG.infof("Ingested %s as Mayan document %d; deleted it from %s", item.describe(), item.getDocumentId(),
                     settings.server());
+        } else if (acknowledgedElsewhere(item) && !remote.exists(path)) {
+            // Several replicas on one directory: another one finished and moved this file after this replica
+            // downloaded it (its claim was released by then); the ledger row says so. Nothing to do here.
+            LOG.debugf("%s was already acknowledged by another replica (Mayan document %d)", item.describe(),
+                    item.getDocumentId());
         } else {
             String target = moveWithCompanions(item, settings, remote, path, folderOf(settings.donePath(), item));
             LOG.infof("Ingested %s as Mayan document %d; moved to %s on %s", item.describe(), item.getDocumentId(),
@@ -130,6 +135,12 @@ public class SftpAcknowledger implements SourceAcknowledger {
     @Override
     public void retryLater(IngestRequest item, IngestException failure) throws Exception {
         cleanSpool(item, sources.settings(item.getSourceName()));
+    }
+
+    /** The ledger already records this item's acknowledgement at its source (by another replica, or an earlier run). */
+    private boolean acknowledgedElsewhere(IngestRequest item) {
+        return item.getIngestId() != null
+                && ledger.find(item.getIngestId()).map(e -> e.acknowledgedAt() != null).orElse(false);
     }
 
     private String moveWithCompanions(IngestRequest item, SftpSettings settings, SftpRemote remote, String path,

@@ -76,6 +76,19 @@ public class SftpPollStrategy implements PollingConsumerPollStrategy {
      * The consumer's exception handler: while the source is down its poll failures are already in
      * readiness and logged once, so they go to DEBUG; anything else stays a warning.
      */
+    /** SFTP's "no such file" (SSH_FX_NO_SUCH_FILE) anywhere in the cause chain. */
+    static boolean vanished(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof com.jcraft.jsch.SftpException e && e.id == com.jcraft.jsch.ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
     public static class QuietExceptionHandler implements ExceptionHandler {
 
         private static final Logger LOG = Logger.getLogger(SftpPollStrategy.class);
@@ -103,6 +116,11 @@ public class SftpPollStrategy implements PollingConsumerPollStrategy {
             String text = "source " + source + ": " + (message == null ? "" : message + " ") + exception;
             if (status != null && !status.up()) {
                 LOG.debug(text);
+            } else if (vanished(exception)) {
+                // Listed, then gone before its download: another replica took it (ledger claims, several
+                // replicas on one directory) or someone removed it. Nothing was taken, nothing is lost.
+                LOG.debugf("source %s: a listed file was gone before its download (taken by another replica,"
+                        + " or removed): %s", source, exception.getMessage());
             } else {
                 LOG.warn(text, exception);
             }

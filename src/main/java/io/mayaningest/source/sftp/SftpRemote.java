@@ -150,6 +150,11 @@ public class SftpRemote implements AutoCloseable {
         });
     }
 
+    /** Whether a remote file (or link) exists. */
+    public boolean exists(String remote) throws Exception {
+        return call(ch -> exists(ch, remote));
+    }
+
     public void delete(String remote) throws Exception {
         call(ch -> {
             if (exists(ch, remote)) {

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 import io.mayaningest.config.IngestConfig;
-import io.mayaningest.health.SourceHealth;
+import io.mayaningest.source.SourceHealth;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.core.LedgerState;
 import io.mayaningest.mayan.MayanClient;
 import io.mayaningest.mayan.MayanGate;
 import jakarta.ws.rs.DefaultValue;

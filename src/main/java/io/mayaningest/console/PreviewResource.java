@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mayaningest.config.IngestConfig;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.pipeline.Resolver;
 import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;

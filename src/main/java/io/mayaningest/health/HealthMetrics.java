@@ -1,5 +1,6 @@
 package io.mayaningest.health;
 
+import io.mayaningest.source.SourceHealth;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mayaningest.config.IngestConfig;

@@ -1,5 +1,7 @@
 package io.mayaningest.health;
 
+import io.mayaningest.source.MappingCheck;
+import io.mayaningest.source.SourceHealth;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;

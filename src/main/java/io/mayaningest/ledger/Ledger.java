@@ -1,5 +1,6 @@
 package io.mayaningest.ledger;
 
+import io.mayaningest.core.LedgerState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.mayaningest.config.IngestConfig;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestRequest;
 import io.quarkus.arc.Arc;
 import jakarta.enterprise.inject.Default;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -253,7 +254,7 @@ public class Ledger {
             throw new IllegalStateException("ledger claim check of " + item.describe() + " failed: " + e.getMessage(), e);
         }
         if (holder.isPresent() && !holder.get().equals(replicaId)) {
-            throw io.mayaningest.pipeline.IngestException.transientFailure("replica " + holder.get() + " took over "
+            throw io.mayaningest.core.IngestException.transientFailure("replica " + holder.get() + " took over "
                     + item.describe() + " after this replica's claim expired (its renewals failed for "
                     + claimLease + ")", "nothing to do: replica " + holder.get() + " finishes it", null);
         }

@@ -2,7 +2,7 @@ package io.mayaningest.mayan;
 
 import java.time.Duration;
 
-import io.mayaningest.pipeline.IngestException;
+import io.mayaningest.core.IngestException;
 
 /**
  * A failed call to Mayan, classified the way mayan-api.md §10 describes the server: 408, 429 and 5xx

@@ -6,7 +6,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.mayaningest.config.MayanConfig;
-import io.mayaningest.pipeline.IngestException;
+import io.mayaningest.core.IngestException;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

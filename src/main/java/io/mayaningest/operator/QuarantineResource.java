@@ -10,10 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
-import io.mayaningest.source.Acknowledgers;
-import io.mayaningest.source.SafeNames;
-import io.mayaningest.source.SourceAcknowledger;
+import io.mayaningest.core.LedgerState;
+import io.mayaningest.pipeline.Acknowledgers;
+import io.mayaningest.core.SafeNames;
+import io.mayaningest.pipeline.SourceAcknowledger;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;

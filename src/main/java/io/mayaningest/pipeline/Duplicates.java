@@ -1,5 +1,7 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -12,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.MayanConfig;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.core.LedgerState;
 import io.mayaningest.mayan.MayanClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;

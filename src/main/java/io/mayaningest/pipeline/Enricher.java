@@ -1,5 +1,7 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,7 +31,7 @@ public class Enricher {
     }
 
     public void enrich(IngestRequest item) {
-        if (io.mayaningest.ledger.LedgerState.ENRICHED.name().equals(item.getState())) {
+        if (io.mayaningest.core.LedgerState.ENRICHED.name().equals(item.getState())) {
             return;
         }
         long documentId = item.getDocumentId();

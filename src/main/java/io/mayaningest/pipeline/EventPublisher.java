@@ -1,5 +1,7 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

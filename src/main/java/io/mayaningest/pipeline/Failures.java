@@ -1,5 +1,6 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestException;
 import org.apache.camel.Exchange;
 
 /** Classifies any failure of the pipeline as permanent (quarantine now) or transient (retry). */

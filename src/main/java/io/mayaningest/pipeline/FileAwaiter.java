@@ -1,5 +1,9 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.Checksums;
+
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -9,10 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.mayaningest.config.MayanConfig;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.core.LedgerState;
 import io.mayaningest.mayan.MayanClient;
 import io.mayaningest.mayan.MayanException;
-import io.mayaningest.source.FileSourceMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
@@ -191,7 +194,7 @@ public class FileAwaiter {
     private IngestException mismatch(IngestRequest item, long fileId, String stored) {
         String now;
         try {
-            now = FileSourceMapper.sha256(item.getPayload());
+            now = Checksums.sha256(item.getPayload());
         } catch (IOException | RuntimeException e) {
             now = null;
         }

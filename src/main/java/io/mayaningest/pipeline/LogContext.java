@@ -1,5 +1,6 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestRequest;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,7 +9,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.jboss.logging.MDC;
 
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.SafeNames;
 
 /**
  * Puts the item a thread works on into the logging MDC ({@code ingestId}, {@code source}, {@code file}),

@@ -1,9 +1,9 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.source.Acknowledgers;
-import io.mayaningest.source.SafeNames;
-import io.mayaningest.source.SourceAcknowledger;
+import io.mayaningest.core.SafeNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;

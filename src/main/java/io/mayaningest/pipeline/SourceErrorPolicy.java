@@ -1,8 +1,10 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.config.MayanConfig;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.SafeNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;

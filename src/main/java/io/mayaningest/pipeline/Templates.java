@@ -1,5 +1,6 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestException;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,5 +1,7 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -12,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.mayaningest.config.MayanConfig;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.core.LedgerState;
 import io.mayaningest.mayan.MayanClient;
 import io.mayaningest.mayan.MayanException;
 import jakarta.enterprise.context.ApplicationScoped;

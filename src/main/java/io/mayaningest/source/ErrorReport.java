@@ -12,8 +12,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 
 /** The fields every {@code .error.json} has, whichever source wrote it; callers add their own. */
 public final class ErrorReport {

@@ -1,5 +1,9 @@
 package io.mayaningest.source;
 
+import io.mayaningest.core.Checksums;
+
+import io.mayaningest.pipeline.SourceAcknowledger;
+import io.mayaningest.core.SafeNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,8 +22,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -94,7 +98,7 @@ public class FileAcknowledger implements SourceAcknowledger {
         if (item.getSourceModified() != null && now.lastModifiedTime().toMillis() != item.getSourceModified()) {
             return Optional.of("its time stamp changed");
         }
-        if (item.getSha256() != null && !item.getSha256().equals(FileSourceMapper.sha256(item.getPayload()))) {
+        if (item.getSha256() != null && !item.getSha256().equals(Checksums.sha256(item.getPayload()))) {
             return Optional.of("same size and time stamp, other content");
         }
         return Optional.empty();

@@ -1,24 +1,22 @@
 package io.mayaningest.source;
 
+import io.mayaningest.core.Checksums;
+
+import io.mayaningest.core.SafeNames;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.mayaningest.config.IngestConfig.SourceConfig;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
@@ -85,7 +83,7 @@ public class FileSourceMapper {
                         + limit + " bytes of source \"" + sourceName + "\"",
                         "raise ingest.sources." + sourceName + ".max-file-size or split the document");
             }
-            item.setSha256(sha256(path));
+            item.setSha256(Checksums.sha256(path));
         } catch (AccessDeniedException e) {
             throw IngestException.permanent("the service may not read the file (" + e.getMessage() + ")",
                     "give the service's user read permission on it", e);
@@ -206,18 +204,5 @@ public class FileSourceMapper {
 
     SourceConfig source(String name) {
         return mapping.source(name);
-    }
-
-    public static String sha256(Path path) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(path), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -10,7 +10,6 @@ import io.mayaningest.cluster.Leadership;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.config.MayanConfig;
-import io.mayaningest.health.MappingCheck;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.mayan.MayanGate;
 import jakarta.enterprise.context.ApplicationScoped;

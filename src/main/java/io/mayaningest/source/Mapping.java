@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.pipeline.Templates;
 import jakarta.enterprise.context.ApplicationScoped;
 

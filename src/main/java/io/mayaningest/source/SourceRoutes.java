@@ -1,5 +1,6 @@
 package io.mayaningest.source;
 
+import io.mayaningest.pipeline.SourceAcknowledger;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,5 +1,8 @@
 package io.mayaningest.source;
 
+import io.mayaningest.core.Checksums;
+
+import io.mayaningest.core.SafeNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -108,15 +110,15 @@ public final class Spool {
      * refuses, a permission, a read-only file system) does not get better by retrying, so it is
      * permanent and the payload goes where the source keeps failed items.
      */
-    public static io.mayaningest.pipeline.IngestException failure(WriteFailed e, String what, String keptWhere) {
+    public static io.mayaningest.core.IngestException failure(WriteFailed e, String what, String keptWhere) {
         Path dir = e.target().getParent();
         if (e.isOutOfSpace()) {
-            return io.mayaningest.pipeline.IngestException.transientFailure("the spool folder " + dir
+            return io.mayaningest.core.IngestException.transientFailure("the spool folder " + dir
                     + " is full: " + what + " could not be written (" + e.getCause().getMessage() + ")",
                     "free space on the file system of " + dir + " (ingest.data-dir or the source's spool-path);"
                             + " the item is tried again and nothing is lost meanwhile", e);
         }
-        return io.mayaningest.pipeline.IngestException.permanent(what + " could not be written to the spool folder "
+        return io.mayaningest.core.IngestException.permanent(what + " could not be written to the spool folder "
                 + dir + ": " + e.getCause(),
                 "check that the service may write to " + dir + " (ingest.data-dir or the source's spool-path); "
                         + keptWhere, e);
@@ -124,7 +126,7 @@ public final class Spool {
 
     /** Copies {@code in} to {@code target}; {@code limit} 0 means no limit. */
     public static Spooled copy(InputStream in, Path target, long limit) throws IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Checksums.sha256();
         byte[] buffer = new byte[64 * 1024];
         long size = 0;
         try (OutputStream out = open(target)) {
@@ -181,14 +183,6 @@ public final class Spool {
                 }
             }
         };
-    }
-
-    public static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Removes a spool directory and what is in it; a missing one is fine. */

@@ -20,7 +20,7 @@ import java.util.UUID;
 
 import io.mayaningest.FakeMayanResource;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.core.LedgerState;
 import io.mayaningest.testing.FakeMayan;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,5 +1,6 @@
 package io.mayaningest.health;
 
+import io.mayaningest.source.SourceHealth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.mayaningest.FakeMayanResource;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.core.LedgerState;
 import io.mayaningest.testing.FakeDocument;
 import io.mayaningest.testing.FakeFile;
 import io.mayaningest.testing.FakeMayan;

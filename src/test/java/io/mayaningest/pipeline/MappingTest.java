@@ -1,5 +1,6 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.core.IngestException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.mayaningest.source;
 
+import io.mayaningest.core.SafeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -3,10 +3,10 @@ package io.mayaningest.source.http;
 import java.nio.file.Path;
 
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
-import io.mayaningest.source.SafeNames;
-import io.mayaningest.source.SourceAcknowledger;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
+import io.mayaningest.core.SafeNames;
+import io.mayaningest.pipeline.SourceAcknowledger;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

@@ -22,11 +22,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.core.LedgerState;
 import io.mayaningest.mayan.MayanGate;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
+import io.mayaningest.core.SafeNames;
 import io.mayaningest.source.Spool;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,10 +64,10 @@ public class HttpIntake {
     private final Object[] keyLocks = new Object[64];
     private final ScheduledExecutorService sweeper;
 
-    private final io.mayaningest.health.MappingCheck mappingCheck;
+    private final io.mayaningest.source.MappingCheck mappingCheck;
 
     public HttpIntake(IngestConfig config, Ledger ledger, MayanGate gate, ProducerTemplate producer, ObjectMapper json,
-            io.mayaningest.health.MappingCheck mappingCheck) {
+            io.mayaningest.source.MappingCheck mappingCheck) {
         this.mappingCheck = mappingCheck;
         this.config = config;
         this.ledger = ledger;

@@ -16,9 +16,9 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.pipeline.Resolver.Problem;
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.SafeNames;
 import io.mayaningest.source.Spool;
 
 /**

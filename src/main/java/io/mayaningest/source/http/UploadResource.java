@@ -23,13 +23,13 @@ import io.mayaningest.ledger.Ledger;
 import io.mayaningest.mayan.MayanClient;
 import io.mayaningest.mayan.MayanGate;
 import io.mayaningest.pipeline.Failures;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.pipeline.Resolver;
 import io.mayaningest.pipeline.Resolver.Problem;
 import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.SafeNames;
 import io.mayaningest.source.Spool;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -91,13 +91,13 @@ public class UploadResource {
     private final Resolver resolver;
     private final Ledger ledger;
     private final MayanGate gate;
-    private final io.mayaningest.health.MappingCheck mappingCheck;
+    private final io.mayaningest.source.MappingCheck mappingCheck;
     private final MayanConfig mayan;
     private final String mayanUrl;
     private final String mayanApiUrl;
 
     public UploadResource(UploadAuth auth, HttpIntake intake, Mapping mapping, Resolver resolver, Ledger ledger,
-            MayanGate gate, MayanConfig mayan, MayanClient client, io.mayaningest.health.MappingCheck mappingCheck) {
+            MayanGate gate, MayanConfig mayan, MayanClient client, io.mayaningest.source.MappingCheck mappingCheck) {
         this.mappingCheck = mappingCheck;
         this.auth = auth;
         this.intake = intake;
@@ -243,7 +243,7 @@ public class UploadResource {
             URI status = statusUri(uri, sourceName, item.getIngestId());
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("ingestId", item.getIngestId());
-            answer.put("status", UploadStatus.status(io.mayaningest.ledger.LedgerState.valueOf(item.getState())));
+            answer.put("status", UploadStatus.status(io.mayaningest.core.LedgerState.valueOf(item.getState())));
             answer.put("statusUrl", status.toString());
             LOG.infof("Upload %s accepted as ingest %s (client %s, %d bytes%s)", item.describe(), item.getIngestId(),
                     who.client(), item.getSize(), validated(item) ? "" : ", kept until Mayan is back");
@@ -284,7 +284,7 @@ public class UploadResource {
     }
 
     private static boolean validated(IngestRequest item) {
-        return !io.mayaningest.ledger.LedgerState.RECEIVED.name().equals(item.getState());
+        return !io.mayaningest.core.LedgerState.RECEIVED.name().equals(item.getState());
     }
 
     /** The item the request describes: the source's mapping first, the request's fields on top. */
@@ -417,7 +417,7 @@ public class UploadResource {
     }
 
     private Response sourceDown(String sourceName, String instance) {
-        io.mayaningest.health.SourceHealth.Status status = mappingCheck.status(sourceName);
+        io.mayaningest.source.SourceHealth.Status status = mappingCheck.status(sourceName);
         long seconds = Math.max(1, (mayan.healthInterval().toMillis() + 999) / 1000);
         return Response.fromResponse(Problems.response(Problems.problem("source-down",
                 "The source cannot take documents now", 503, status.reason(),

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.core.LedgerState;
 
 /**
  * What a client learns about its upload, from the item's ledger row: where it is, and once done,

@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.util.Enumeration;
 
 import io.mayaningest.config.IngestConfig;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.source.Mapping;
-import io.mayaningest.source.SafeNames;
-import io.mayaningest.source.SourceAcknowledger;
+import io.mayaningest.core.SafeNames;
+import io.mayaningest.pipeline.SourceAcknowledger;
 import io.mayaningest.source.Spool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.jms.BytesMessage;

@@ -1,5 +1,7 @@
 package io.mayaningest.source.jms;
 
+import io.mayaningest.core.Checksums;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -11,12 +13,12 @@ import java.util.Map;
 
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
 import io.mayaningest.source.MayanHeaders;
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.SafeNames;
 import io.mayaningest.source.Spool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.jms.BytesMessage;
@@ -54,9 +56,9 @@ public class JmsSourceMapper {
     private final Mapping mapping;
     private final IngestConfig config;
 
-    private final io.mayaningest.health.MappingCheck mappingCheck;
+    private final io.mayaningest.source.MappingCheck mappingCheck;
 
-    public JmsSourceMapper(Mapping mapping, IngestConfig config, io.mayaningest.health.MappingCheck mappingCheck) {
+    public JmsSourceMapper(Mapping mapping, IngestConfig config, io.mayaningest.source.MappingCheck mappingCheck) {
         this.mappingCheck = mappingCheck;
         this.mapping = mapping;
         this.config = config;
@@ -97,7 +99,7 @@ public class JmsSourceMapper {
         Path file = dir.resolve(Spool.spoolName(item.getFileName()));
         item.setPayload(file);
         long limit = source.maxFileSize();
-        MessageDigest digest = Spool.sha256();
+        MessageDigest digest = Checksums.sha256();
         byte[] chunk = new byte[64 * 1024];
         long size = 0;
         try {

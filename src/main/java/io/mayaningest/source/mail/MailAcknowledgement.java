@@ -15,10 +15,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.LedgerState;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
+import io.mayaningest.core.SafeNames;
 import io.mayaningest.source.mail.MailSettings.AckKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;

@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.mayaningest.ledger.LedgerState;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.LedgerState;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
+import io.mayaningest.core.SafeNames;
 import org.apache.camel.Exchange;
 
 /**

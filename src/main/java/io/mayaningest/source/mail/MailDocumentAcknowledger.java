@@ -1,8 +1,8 @@
 package io.mayaningest.source.mail;
 
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
-import io.mayaningest.source.SourceAcknowledger;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
+import io.mayaningest.pipeline.SourceAcknowledger;
 
 /**
  * The acknowledger of a mail's documents for the error policy, one per mail kind (IMAP, POP3); the

@@ -1,5 +1,7 @@
 package io.mayaningest.source.mail;
 
+import io.mayaningest.core.Checksums;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
@@ -22,12 +23,11 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.LedgerState;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.source.FileSourceFilter;
 import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
@@ -89,7 +89,7 @@ public class MailReader {
         record.setSourceKind(settings.kind());
         record.setSourceKey(MAIL_KEY_PREFIX + mailKey);
         record.setFileName(cut("mail \"" + values.get("mail.subject") + "\" " + messageId, 900));
-        Path spoolDir = AttachmentNames.inside(settings.spool(), sha256Hex(mailKey).substring(0, 24));
+        Path spoolDir = AttachmentNames.inside(settings.spool(), Checksums.sha256Hex(mailKey).substring(0, 24));
         MailBatch batch = new MailBatch(settings, mailKey, identity, values, record, spoolDir);
         exchange.setProperty(BATCH_PROPERTY, batch);
 
@@ -203,7 +203,7 @@ public class MailReader {
             Path target = AttachmentNames.inside(batch.spoolDir(), "0-" + Spool.spoolName(name));
             Spooled spooled;
             try (OutputStream out = Spool.open(target)) {
-                MessageDigest digest = sha256();
+                MessageDigest digest = Checksums.sha256();
                 CountingDigestStream counting = new CountingDigestStream(out, digest);
                 message.writeTo(counting);
                 counting.flush();
@@ -370,18 +370,6 @@ public class MailReader {
             super.write(b, off, len);
             count += len;
         }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String sha256Hex(String s) {
-        return HexFormat.of().formatHex(sha256().digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -42,13 +42,13 @@ public class MailSourceRoutes extends RouteBuilder {
     private final MailAcknowledgement acknowledgement;
 
     private final io.mayaningest.mayan.MayanGate gate;
-    private final io.mayaningest.health.MappingCheck mappingCheck;
+    private final io.mayaningest.source.MappingCheck mappingCheck;
 
     private final Leadership leadership;
 
     public MailSourceRoutes(IngestConfig config, MailSources sources, MailReader reader,
             MailAcknowledgement acknowledgement, io.mayaningest.mayan.MayanGate gate,
-            io.mayaningest.health.MappingCheck mappingCheck, Leadership leadership) {
+            io.mayaningest.source.MappingCheck mappingCheck, Leadership leadership) {
         this.leadership = leadership;
         this.gate = gate;
         this.mappingCheck = mappingCheck;

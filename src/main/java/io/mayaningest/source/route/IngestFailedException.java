@@ -1,6 +1,6 @@
 package io.mayaningest.source.route;
 
-import io.mayaningest.pipeline.IngestException;
+import io.mayaningest.core.IngestException;
 
 /**
  * What {@code direct:mayan-ingest} throws to the calling route when an item did not get into Mayan.

@@ -1,8 +1,8 @@
 package io.mayaningest.source.route;
 
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
-import io.mayaningest.source.SourceAcknowledger;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
+import io.mayaningest.pipeline.SourceAcknowledger;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

@@ -13,12 +13,12 @@ import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.mayan.MayanGate;
 import io.mayaningest.pipeline.Failures;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
 import io.mayaningest.source.MayanHeaders;
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.SafeNames;
 import io.mayaningest.source.Spool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
@@ -55,10 +55,10 @@ public class RouteSourceMapper {
     private final MayanGate gate;
     private final ProducerTemplate producer;
 
-    private final io.mayaningest.health.MappingCheck mappingCheck;
+    private final io.mayaningest.source.MappingCheck mappingCheck;
 
     public RouteSourceMapper(IngestConfig config, Mapping mapping, MayanGate gate, ProducerTemplate producer,
-            io.mayaningest.health.MappingCheck mappingCheck) {
+            io.mayaningest.source.MappingCheck mappingCheck) {
         this.mappingCheck = mappingCheck;
         this.config = config;
         this.mapping = mapping;

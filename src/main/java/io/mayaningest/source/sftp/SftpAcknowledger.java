@@ -8,12 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.source.ErrorReport;
 import io.mayaningest.source.FileAcknowledger;
-import io.mayaningest.source.SafeNames;
-import io.mayaningest.source.SourceAcknowledger;
+import io.mayaningest.core.SafeNames;
+import io.mayaningest.pipeline.SourceAcknowledger;
 import io.mayaningest.source.Spool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

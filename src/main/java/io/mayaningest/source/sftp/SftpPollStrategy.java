@@ -1,6 +1,6 @@
 package io.mayaningest.source.sftp;
 
-import io.mayaningest.health.SourceHealth;
+import io.mayaningest.source.SourceHealth;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;

@@ -1,5 +1,7 @@
 package io.mayaningest.source.sftp;
 
+import io.mayaningest.core.Checksums;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,11 +10,11 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.mayaningest.config.IngestConfig.SourceConfig;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.SafeNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.FileComponent;
@@ -78,7 +80,7 @@ public class SftpSourceMapper {
                         + " bytes of source \"" + sourceName + "\"",
                         "raise ingest.sources." + sourceName + ".max-file-size or split the document");
             }
-            item.setSha256(FileSourceMapper.sha256(local));
+            item.setSha256(Checksums.sha256(local));
         } catch (IOException e) {
             throw IngestException.transientFailure("the downloaded copy of " + remote + " could not be read: "
                     + e.getMessage(), "the file is tried again at the next poll", e);

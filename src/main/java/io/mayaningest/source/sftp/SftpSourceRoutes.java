@@ -8,7 +8,7 @@ import java.util.Map;
 import io.mayaningest.cluster.Leadership;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
-import io.mayaningest.health.SourceHealth;
+import io.mayaningest.source.SourceHealth;
 import io.mayaningest.source.SourceRoutes;
 import io.mayaningest.source.FileSourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,13 +41,13 @@ public class SftpSourceRoutes extends RouteBuilder {
     private final SourceHealth health;
 
     private final io.mayaningest.mayan.MayanGate gate;
-    private final io.mayaningest.health.MappingCheck mappingCheck;
+    private final io.mayaningest.source.MappingCheck mappingCheck;
 
     private final Leadership leadership;
 
     public SftpSourceRoutes(IngestConfig config, SftpSources sources, SftpSourceMapper mapper,
             SftpAcknowledger acknowledger, SourceHealth health, io.mayaningest.mayan.MayanGate gate,
-            io.mayaningest.ledger.Ledger ledger, io.mayaningest.health.MappingCheck mappingCheck, Leadership leadership) {
+            io.mayaningest.ledger.Ledger ledger, io.mayaningest.source.MappingCheck mappingCheck, Leadership leadership) {
         this.leadership = leadership;
         this.mappingCheck = mappingCheck;
         this.ledger = ledger;

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.mayaningest.FakeMayanResource;
-import io.mayaningest.health.SourceHealth;
+import io.mayaningest.source.SourceHealth;
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.ledger.LedgerState;
+import io.mayaningest.core.LedgerState;
 import io.mayaningest.source.FileSourceRoutes;
 import io.mayaningest.testing.FakeMayan;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;

@@ -1,4 +1,4 @@
-package io.mayaningest.pipeline;
+package io.mayaningest.core;
 
 import java.time.Duration;
 import java.util.Optional;

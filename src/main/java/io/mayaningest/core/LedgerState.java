@@ -1,4 +1,4 @@
-package io.mayaningest.ledger;
+package io.mayaningest.core;
 
 /** How far an item got. Each state is written before the next step starts. */
 public enum LedgerState {

@@ -1,4 +1,4 @@
-package io.mayaningest.source;
+package io.mayaningest.pipeline;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;

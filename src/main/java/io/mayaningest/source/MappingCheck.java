@@ -1,4 +1,4 @@
-package io.mayaningest.health;
+package io.mayaningest.source;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,7 @@ import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.config.MayanConfig;
 import io.mayaningest.mayan.MayanGate;
 import io.mayaningest.mayan.MayanLookups;
-import io.mayaningest.pipeline.IngestException;
+import io.mayaningest.core.IngestException;
 import io.mayaningest.pipeline.Resolver.Problem;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;

@@ -1,11 +1,11 @@
-package io.mayaningest.health;
+package io.mayaningest.source;
 
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.mayaningest.source.SafeNames;
+import io.mayaningest.core.SafeNames;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

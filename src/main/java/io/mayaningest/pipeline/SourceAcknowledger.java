@@ -1,8 +1,8 @@
-package io.mayaningest.source;
+package io.mayaningest.pipeline;
 
 import io.mayaningest.ledger.Ledger;
-import io.mayaningest.pipeline.IngestException;
-import io.mayaningest.pipeline.IngestRequest;
+import io.mayaningest.core.IngestException;
+import io.mayaningest.core.IngestRequest;
 import org.apache.camel.Exchange;
 
 /**

@@ -1,4 +1,4 @@
-package io.mayaningest.source;
+package io.mayaningest.core;
 
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;

@@ -1,4 +1,4 @@
-package io.mayaningest.pipeline;
+package io.mayaningest.core;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.mayaningest.source.SafeNames;
 
 /**
  * The canonical message every source produces (design.md, "The canonical message"). Everything after

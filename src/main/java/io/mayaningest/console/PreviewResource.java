@@ -1,5 +1,7 @@
 package io.mayaningest.console;
 
+import io.mayaningest.source.Sidecar;
+import io.mayaningest.source.FileNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,6 @@ import io.mayaningest.config.IngestConfig;
 import io.mayaningest.core.IngestException;
 import io.mayaningest.core.IngestRequest;
 import io.mayaningest.pipeline.Resolver;
-import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -80,7 +81,7 @@ public class PreviewResource {
             body.put("source", request.source());
             body.put("fileName", name);
             try {
-                mapping.apply(item, FileSourceMapper.fileNameValues(name, dir, mapping.source(request.source()),
+                mapping.apply(item, FileNames.fileNameValues(name, dir, mapping.source(request.source()),
                         request.source(), Mapping.hasSidecar(item)));
                 resolver.resolve(item);
                 body.put("valid", true);

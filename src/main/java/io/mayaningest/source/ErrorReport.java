@@ -18,6 +18,9 @@ import io.mayaningest.core.IngestRequest;
 /** The fields every {@code .error.json} has, whichever source wrote it; callers add their own. */
 public final class ErrorReport {
 
+    /** What an error report is called beside its item: {@code <file name>.error.json}. */
+    public static final String SUFFIX = ".error.json";
+
     private ErrorReport() {
     }
 

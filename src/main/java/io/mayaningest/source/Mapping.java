@@ -1,5 +1,6 @@
 package io.mayaningest.source;
 
+import io.mayaningest.source.file.FileSourceMapper;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -46,7 +47,7 @@ public class Mapping {
         SourceConfig source = source(item.getSourceName());
         String prefix = "ingest.sources." + item.getSourceName() + ".";
         Set<String> unmatched = new HashSet<>();
-        source.filenamePattern().ifPresent(p -> FileSourceMapper.groupNames(Pattern.compile(p)).stream()
+        source.filenamePattern().ifPresent(p -> FileNames.groupNames(Pattern.compile(p)).stream()
                 .filter(g -> !values.containsKey(g)).forEach(unmatched::add));
         item.setDocumentType(source.documentType());
         String label = render(source.label(), values, unmatched, prefix + "label");
@@ -64,7 +65,7 @@ public class Mapping {
         source.cabinets().ifPresent(cabinets -> cabinets.forEach(
                 c -> addRendered(item.getCabinets(), c, values, unmatched, prefix + "cabinets")));
         for (Path companion : item.getCompanions()) {
-            if (FileSourceFilter.isSidecarName(companion.getFileName().toString())) {
+            if (Sidecar.isSidecarName(companion.getFileName().toString())) {
                 Sidecar.apply(companion, item);
             }
         }
@@ -72,7 +73,7 @@ public class Mapping {
 
     /** Whether the item brings its own mapping in a sidecar (then its name need not match the pattern). */
     public static boolean hasSidecar(IngestRequest item) {
-        return item.getCompanions().stream().anyMatch(c -> FileSourceFilter.isSidecarName(c.getFileName().toString()));
+        return item.getCompanions().stream().anyMatch(c -> Sidecar.isSidecarName(c.getFileName().toString()));
     }
 
     /** The rendered template, or null when it needs a group the unmatched pattern could not give. */

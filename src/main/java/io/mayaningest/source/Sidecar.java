@@ -288,4 +288,22 @@ public final class Sidecar {
         }
         return java.util.Optional.of(values);
     }
+
+    private static final List<String> SIDECAR_SUFFIXES = List.of(".json", ".yaml", ".yml");
+
+    /**
+     * {@code <file name>.json}, {@code .yaml} or {@code .yml} where the file name has an extension of
+     * its own ({@code scan.pdf.json}). Such a file is never a document, even before its document has
+     * arrived, so a sidecar written first is not uploaded by mistake.
+     */
+    public static boolean isSidecarName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (String suffix : SIDECAR_SUFFIXES) {
+            if (lower.endsWith(suffix)) {
+                String base = name.substring(0, name.length() - suffix.length());
+                return base.lastIndexOf('.') > 0;
+            }
+        }
+        return false;
+    }
 }

@@ -15,7 +15,15 @@ import org.apache.camel.model.RouteDefinition;
 /** What every one-item-per-exchange source route does after its consumer, in one place. */
 public final class SourceRoutes {
 
+    /** The exchange property that carries the name of the source an item came from. */
+    public static final String SOURCE_PROPERTY = "mayanIngestSource";
+
     private SourceRoutes() {
+    }
+
+    /** The id of the route a source {@code <name>} runs as: {@code source-<name>}. */
+    public static String routeId(String source) {
+        return "source-" + source;
     }
 
     /**
@@ -25,7 +33,7 @@ public final class SourceRoutes {
     public static RouteDefinition ingestAndAcknowledge(RouteDefinition route, Object mapper,
             SourceAcknowledger acknowledger, Ledger ledger) {
         route.routeConfigurationId(SourceErrorPolicy.ID)
-                .setProperty(FileSourceMapper.SOURCE_PROPERTY, Builder.constant("{{source}}"));
+                .setProperty(SOURCE_PROPERTY, Builder.constant("{{source}}"));
         return itemSteps(route, mapper, acknowledger, ledger);
     }
 
@@ -40,7 +48,7 @@ public final class SourceRoutes {
     public static RouteDefinition ingestAndAcknowledgeConcurrently(RouteDefinition route, Object mapper,
             SourceAcknowledger acknowledger, Ledger ledger) {
         route.routeConfigurationId(SourceErrorPolicy.ID)
-                .setProperty(FileSourceMapper.SOURCE_PROPERTY, Builder.constant("{{source}}"))
+                .setProperty(SOURCE_PROPERTY, Builder.constant("{{source}}"))
                 .threads().poolSize("{{concurrency}}").maxPoolSize("{{concurrency}}").maxQueueSize("{{concurrency}}")
                         .callerRunsWhenRejected(true).threadName("ingest-{{source}}");
         return itemSteps(route, mapper, acknowledger, ledger);

@@ -1,5 +1,6 @@
 package io.mayaningest.source;
 
+import io.mayaningest.source.file.FileSourceRoutes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.mayaningest.pipeline;
 
+import io.mayaningest.source.Sidecar;
 import io.mayaningest.core.IngestException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +9,7 @@ import java.util.Map;
 
 import io.mayaningest.mayan.MayanLookups;
 import io.mayaningest.mayan.MayanLookups.MetadataType;
-import io.mayaningest.source.FileSourceFilter;
+import io.mayaningest.source.NameFilter;
 import org.junit.jupiter.api.Test;
 
 /** The mapping rules, without Camel or Mayan. */
@@ -27,11 +28,11 @@ class MappingTest {
 
     @Test
     void sidecarNamesAreNeverDocuments() {
-        assertThat(FileSourceFilter.isSidecarName("scan.pdf.json")).isTrue();
-        assertThat(FileSourceFilter.isSidecarName("scan.pdf.YAML")).isTrue();
-        assertThat(FileSourceFilter.isSidecarName("scan.tif.yml")).isTrue();
-        assertThat(FileSourceFilter.isSidecarName("export.json")).isFalse();
-        assertThat(FileSourceFilter.isSidecarName("scan.pdf")).isFalse();
+        assertThat(Sidecar.isSidecarName("scan.pdf.json")).isTrue();
+        assertThat(Sidecar.isSidecarName("scan.pdf.YAML")).isTrue();
+        assertThat(Sidecar.isSidecarName("scan.tif.yml")).isTrue();
+        assertThat(Sidecar.isSidecarName("export.json")).isFalse();
+        assertThat(Sidecar.isSidecarName("scan.pdf")).isFalse();
     }
 
     @Test

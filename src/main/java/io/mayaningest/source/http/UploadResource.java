@@ -1,5 +1,6 @@
 package io.mayaningest.source.http;
 
+import io.mayaningest.source.FileNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -27,7 +28,6 @@ import io.mayaningest.core.IngestException;
 import io.mayaningest.core.IngestRequest;
 import io.mayaningest.pipeline.Resolver;
 import io.mayaningest.pipeline.Resolver.Problem;
-import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
 import io.mayaningest.core.SafeNames;
 import io.mayaningest.source.Spool;
@@ -303,7 +303,7 @@ public class UploadResource {
         item.setSourceKey(idempotencyKey != null ? HttpIntake.KEY_PREFIX + client + ":" + idempotencyKey
                 : HttpIntake.UPLOAD_PREFIX + UUID.randomUUID());
         try {
-            Map<String, String> values = new LinkedHashMap<>(FileSourceMapper.fileNameValues(item.getFileName(), null,
+            Map<String, String> values = new LinkedHashMap<>(FileNames.fileNameValues(item.getFileName(), null,
                     source, sourceName, form.describes()));
             values.remove("file.parent");
             mapping.apply(item, values);

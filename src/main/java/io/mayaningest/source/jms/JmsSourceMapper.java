@@ -1,5 +1,7 @@
 package io.mayaningest.source.jms;
 
+import io.mayaningest.source.SourceRoutes;
+import io.mayaningest.source.FileNames;
 import io.mayaningest.core.Checksums;
 
 import java.io.IOException;
@@ -15,7 +17,6 @@ import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.core.IngestException;
 import io.mayaningest.core.IngestRequest;
-import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
 import io.mayaningest.source.MayanHeaders;
 import io.mayaningest.core.SafeNames;
@@ -66,7 +67,7 @@ public class JmsSourceMapper {
 
     /** Step 1: spool the body. The exchange body becomes the request before anything can fail. */
     public void read(Exchange exchange) throws JMSException {
-        String sourceName = exchange.getProperty(FileSourceMapper.SOURCE_PROPERTY, String.class);
+        String sourceName = exchange.getProperty(SourceRoutes.SOURCE_PROPERTY, String.class);
         JmsMessage jms = exchange.getIn(JmsMessage.class);
         Message message = jms.getJmsMessage();
         exchange.setProperty(SESSION_PROPERTY, jms.getJmsSession());
@@ -133,7 +134,7 @@ public class JmsSourceMapper {
         Message message = exchange.getProperty(MESSAGE_PROPERTY, Message.class);
         SourceConfig source = mapping.source(item.getSourceName());
         Map<String, String> values = new LinkedHashMap<>(
-                FileSourceMapper.fileNameValues(item.getFileName(), null, source, item.getSourceName()));
+                FileNames.fileNameValues(item.getFileName(), null, source, item.getSourceName()));
         values.remove("file.parent");
         values.put("jms.message-id", message.getJMSMessageID());
         if (message.getJMSCorrelationID() != null) {

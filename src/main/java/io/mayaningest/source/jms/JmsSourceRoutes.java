@@ -10,7 +10,6 @@ import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.config.MayanConfig;
 import io.mayaningest.source.SourceValidation;
 import io.mayaningest.source.SourceRoutes;
-import io.mayaningest.source.FileSourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
@@ -76,7 +75,7 @@ public class JmsSourceRoutes extends RouteBuilder {
             String destination = destination(name, source);
             Files.createDirectories(spoolPath(name, source, config));
             templatedRoute(TEMPLATE)
-                    .routeId(FileSourceRoutes.routeId(name))
+                    .routeId(SourceRoutes.routeId(name))
                     .parameter("source", name)
                     .parameter("destination", destination)
                     .parameter("concurrency", String.valueOf(consumers(name, source, mayan.maxInFlight())));

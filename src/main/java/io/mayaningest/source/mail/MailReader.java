@@ -1,5 +1,6 @@
 package io.mayaningest.source.mail;
 
+import io.mayaningest.source.FileNames;
 import io.mayaningest.core.Checksums;
 
 import java.io.IOException;
@@ -28,8 +29,7 @@ import io.mayaningest.ledger.Ledger;
 import io.mayaningest.core.LedgerState;
 import io.mayaningest.core.IngestException;
 import io.mayaningest.core.IngestRequest;
-import io.mayaningest.source.FileSourceFilter;
-import io.mayaningest.source.FileSourceMapper;
+import io.mayaningest.source.NameFilter;
 import io.mayaningest.source.Mapping;
 import io.mayaningest.source.Sidecar;
 import io.mayaningest.source.Spool;
@@ -152,7 +152,7 @@ public class MailReader {
             String name = AttachmentNames.sanitise(raw, index)
                     + (raw == null && part.isMimeType("message/rfc822") ? ".eml" : "");
             boolean metadataYaml = AttachmentNames.isMetadataAttachment(name);
-            boolean sidecar = !metadataYaml && FileSourceFilter.isSidecarName(name);
+            boolean sidecar = !metadataYaml && Sidecar.isSidecarName(name);
             if (!metadataYaml && !sidecar && !globs.isEmpty()
                     && globs.stream().noneMatch(g -> g.matches(Path.of(name.toLowerCase(Locale.ROOT))))) {
                 LOG.debugf("Attachment \"%s\" of %s does not match the attachments filter; skipped", name, batch.describe());
@@ -180,7 +180,7 @@ public class MailReader {
                 IngestRequest item = item(batch, target, name, batch.identity() + "#" + index + ":" + name, spooled);
                 Map<String, String> values = new LinkedHashMap<>(batch.values());
                 values.put("attachment.name", name);
-                values.putAll(FileSourceMapper.fileNameValues(name, null, mapping.source(settings.name()), settings.name()));
+                values.putAll(FileNames.fileNameValues(name, null, mapping.source(settings.name()), settings.name()));
                 batch.itemValues().put(item, values);
                 byName.putIfAbsent(name, item);
             }

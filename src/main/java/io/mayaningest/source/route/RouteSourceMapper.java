@@ -1,5 +1,6 @@
 package io.mayaningest.source.route;
 
+import io.mayaningest.source.FileNames;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,6 @@ import io.mayaningest.mayan.MayanGate;
 import io.mayaningest.pipeline.Failures;
 import io.mayaningest.core.IngestException;
 import io.mayaningest.core.IngestRequest;
-import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
 import io.mayaningest.source.MayanHeaders;
 import io.mayaningest.core.SafeNames;
@@ -162,7 +162,7 @@ public class RouteSourceMapper {
                 String v = in.getHeader(h, String.class);
                 return v != null && !v.isBlank();
             });
-            Map<String, String> values = new LinkedHashMap<>(FileSourceMapper.fileNameValues(item.getFileName(), null,
+            Map<String, String> values = new LinkedHashMap<>(FileNames.fileNameValues(item.getFileName(), null,
                     source, item.getSourceName(), described));
             values.remove("file.parent");
             mapping.apply(item, values);

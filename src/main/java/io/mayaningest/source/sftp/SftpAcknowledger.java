@@ -11,7 +11,6 @@ import io.mayaningest.ledger.Ledger;
 import io.mayaningest.core.IngestException;
 import io.mayaningest.core.IngestRequest;
 import io.mayaningest.source.ErrorReport;
-import io.mayaningest.source.FileAcknowledger;
 import io.mayaningest.core.SafeNames;
 import io.mayaningest.pipeline.SourceAcknowledger;
 import io.mayaningest.source.Spool;
@@ -82,7 +81,7 @@ public class SftpAcknowledger implements SourceAcknowledger {
         Map<String, Object> report = ErrorReport.of(item, failure);
         report.put("replay", "move " + target.substring(target.lastIndexOf('/') + 1)
                 + " (and its sidecar) back into " + settings.path() + " on the server");
-        remote.write(target + FileAcknowledger.ERROR_SUFFIX, new ByteArrayInputStream(json.writeValueAsBytes(report)));
+        remote.write(target + ErrorReport.SUFFIX, new ByteArrayInputStream(json.writeValueAsBytes(report)));
         ledger.payloadMoved(item, target);
         LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s on %s", item.describe(),
                 SafeNames.visible(failure.reason()), SafeNames.visible(failure.fix()), SafeNames.visible(target),
@@ -104,7 +103,7 @@ public class SftpAcknowledger implements SourceAcknowledger {
         for (String suffix : SIDECAR_SUFFIXES) {
             remote.moveTo(quarantined + suffix, original + suffix);
         }
-        remote.delete(quarantined + FileAcknowledger.ERROR_SUFFIX);
+        remote.delete(quarantined + ErrorReport.SUFFIX);
         if (remote.moveInto(quarantined, original.contains("/") ? original.substring(0, original.lastIndexOf('/')) : "",
                 "") == null) {
             throw new IllegalStateException(quarantined + " is no longer on " + settings.server());
@@ -119,7 +118,7 @@ public class SftpAcknowledger implements SourceAcknowledger {
         for (String suffix : SIDECAR_SUFFIXES) {
             remote.delete(quarantined + suffix);
         }
-        remote.delete(quarantined + FileAcknowledger.ERROR_SUFFIX);
+        remote.delete(quarantined + ErrorReport.SUFFIX);
         remote.delete(quarantined);
     }
 

@@ -2,7 +2,7 @@ package io.mayaningest.source.sftp;
 
 import java.util.List;
 
-import io.mayaningest.source.FileSourceFilter;
+import io.mayaningest.source.NameFilter;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 
@@ -12,13 +12,13 @@ import org.apache.camel.component.file.GenericFileFilter;
  */
 public class SftpSourceFilter implements GenericFileFilter<Object> {
 
-    private final FileSourceFilter names;
+    private final NameFilter names;
     private final List<String> skippedDirs;
 
     /** {@code open}: while Mayan cannot take documents, nothing is downloaded (see MayanGate). */
     public SftpSourceFilter(List<String> includes, List<String> excludes, List<String> skippedDirs,
             java.util.function.BooleanSupplier open) {
-        this.names = new FileSourceFilter(includes, excludes, List.of(), open);
+        this.names = new NameFilter(includes, excludes, List.of(), open);
         this.skippedDirs = skippedDirs.stream().map(SftpSourceFilter::normal).toList();
     }
 

@@ -1,5 +1,7 @@
 package io.mayaningest.source.sftp;
 
+import io.mayaningest.source.SourceRoutes;
+import io.mayaningest.source.FileNames;
 import io.mayaningest.core.Checksums;
 
 import java.io.File;
@@ -12,7 +14,6 @@ import java.util.UUID;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.core.IngestException;
 import io.mayaningest.core.IngestRequest;
-import io.mayaningest.source.FileSourceMapper;
 import io.mayaningest.source.Mapping;
 import io.mayaningest.core.SafeNames;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,7 +44,7 @@ public class SftpSourceMapper {
 
     /** Step 1: download. The body becomes the request before anything can fail. */
     public void read(Exchange exchange) throws Exception {
-        String sourceName = exchange.getProperty(FileSourceMapper.SOURCE_PROPERTY, String.class);
+        String sourceName = exchange.getProperty(SourceRoutes.SOURCE_PROPERTY, String.class);
         SftpSettings settings = sources.settings(sourceName);
         SourceConfig source = mapping.source(sourceName);
         GenericFile<?> file = exchange.getProperty(FileComponent.FILE_EXCHANGE_FILE, GenericFile.class);
@@ -106,7 +107,7 @@ public class SftpSourceMapper {
         String relative = relativePath(item);
         int slash = relative.lastIndexOf('/');
         String parent = slash > 0 ? relative.substring(0, slash) : sources.settings(item.getSourceName()).path();
-        Map<String, String> values = FileSourceMapper.fileNameValues(item.getFileName(),
+        Map<String, String> values = FileNames.fileNameValues(item.getFileName(),
                 Path.of(parent.isEmpty() ? "." : parent), source, item.getSourceName(), Mapping.hasSidecar(item));
         mapping.apply(item, values);
     }

@@ -10,7 +10,6 @@ import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.source.SourceHealth;
 import io.mayaningest.source.SourceRoutes;
-import io.mayaningest.source.FileSourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
@@ -99,7 +98,7 @@ public class SftpSourceRoutes extends RouteBuilder {
             settings.privateKeyPassphrase().ifPresent(p -> getCamelContext().getRegistry().bind(passphraseBean(name), p));
             health.register(name);
             templatedRoute(TEMPLATE)
-                    .routeId(FileSourceRoutes.routeId(name))
+                    .routeId(SourceRoutes.routeId(name))
                     .parameter("source", name)
                     // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
                     .parameter("leader", leadership.consumerPrefix(name))

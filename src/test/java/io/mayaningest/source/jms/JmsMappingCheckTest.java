@@ -1,5 +1,6 @@
 package io.mayaningest.source.jms;
 
+import io.mayaningest.source.SourceRoutes;
 import static io.mayaningest.Drops.pdf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +14,6 @@ import io.mayaningest.FakeMayanResource;
 import io.mayaningest.source.SourceHealth;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.core.LedgerState;
-import io.mayaningest.source.FileSourceRoutes;
 import io.mayaningest.testing.FakeMayan;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
@@ -67,13 +67,13 @@ class JmsMappingCheckTest {
 
     @Test
     void theConsumerOfASourceNamingAMissingTypeIsSuspendedAndTheMessageWaitsOnTheQueue() throws Exception {
-        String route = FileSourceRoutes.routeId("bills");
+        String route = SourceRoutes.routeId("bills");
         await().atMost(Duration.ofSeconds(30)).until(() -> health.mappingDown("bills")
                 && camel.getRouteController().getRouteStatus(route) == ServiceStatus.Suspended);
         assertThat(health.status("bills").reason()).isEqualTo("document type \"Bill\" does not exist in Mayan");
         assertThat(health.status("bills").fix()).contains("ingest.sources.bills.document-type");
         // The other JMS source keeps consuming.
-        assertThat(camel.getRouteController().getRouteStatus(FileSourceRoutes.routeId("orders")))
+        assertThat(camel.getRouteController().getRouteStatus(SourceRoutes.routeId("orders")))
                 .isEqualTo(ServiceStatus.Started);
 
         String marker = "bill-" + UUID.randomUUID();

@@ -1,5 +1,9 @@
-package io.mayaningest.source;
+package io.mayaningest.source.file;
 
+import io.mayaningest.source.SourceRoutes;
+import io.mayaningest.source.Sidecar;
+import io.mayaningest.source.FileNames;
+import io.mayaningest.source.Mapping;
 import io.mayaningest.core.Checksums;
 
 import io.mayaningest.core.SafeNames;
@@ -29,7 +33,6 @@ import org.apache.camel.component.file.GenericFile;
 @ApplicationScoped
 public class FileSourceMapper {
 
-    public static final String SOURCE_PROPERTY = "mayanIngestSource";
     static final String KIND = "file";
 
     private final Mapping mapping;
@@ -40,7 +43,7 @@ public class FileSourceMapper {
 
     /** Step 1: what the file is. The body becomes the request before anything can fail. */
     public void read(Exchange exchange) {
-        String sourceName = exchange.getProperty(SOURCE_PROPERTY, String.class);
+        String sourceName = exchange.getProperty(SourceRoutes.SOURCE_PROPERTY, String.class);
         GenericFile<?> file = exchange.getMessage().getBody(GenericFile.class);
         Path path = Path.of(file.getAbsoluteFilePath());
         Path root = Path.of(source(sourceName).path().orElseThrow()).toAbsolutePath().normalize();
@@ -150,56 +153,8 @@ public class FileSourceMapper {
     }
 
     private Map<String, String> templateValues(IngestRequest item, SourceConfig source) {
-        return fileNameValues(item.getFileName(), item.getPayload().getParent(), source, item.getSourceName(),
+        return FileNames.fileNameValues(item.getFileName(), item.getPayload().getParent(), source, item.getSourceName(),
                 Mapping.hasSidecar(item));
-    }
-
-    private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
-
-    /** Values of the file name for templates: {@code file.*} and the pattern's named groups. */
-    public static Map<String, String> fileNameValues(String name, Path parent, SourceConfig source, String sourceName) {
-        return fileNameValues(name, parent, source, sourceName, false);
-    }
-
-    /**
-     * As {@link #fileNameValues(String, Path, SourceConfig, String)}; {@code described} says the item
-     * brings its own mapping (a sidecar, Mayan* headers). Then a name that does not match the pattern is
-     * no error: the pattern's groups are simply absent, {@link Mapping} leaves out the templates that
-     * need them, and what is still missing fails later with its real cause (type, metadata, value).
-     */
-    public static Map<String, String> fileNameValues(String name, Path parent, SourceConfig source, String sourceName,
-            boolean described) {
-        Map<String, String> values = new LinkedHashMap<>();
-        int dot = name.lastIndexOf('.');
-        values.put("file.name", name);
-        values.put("file.basename", dot > 0 ? name.substring(0, dot) : name);
-        values.put("file.parent", parent == null || parent.getFileName() == null ? "" : parent.getFileName().toString());
-        if (source.filenamePattern().isPresent()) {
-            Pattern pattern = Pattern.compile(source.filenamePattern().get());
-            Matcher m = pattern.matcher(name);
-            if (!m.matches() && described) {
-                return values;
-            }
-            if (!m.matches()) {
-                throw IngestException.permanent("the file name does not match the filename-pattern "
-                        + pattern.pattern() + " of source \"" + sourceName + "\"",
-                        "rename the file to match the pattern, or give it a sidecar");
-            }
-            for (String group : groupNames(pattern)) {
-                values.put(group, m.group(group) == null ? "" : m.group(group));
-            }
-        }
-        return values;
-    }
-
-    /** Named groups of a pattern (Java 17 has no Pattern.namedGroups()). */
-    static java.util.List<String> groupNames(Pattern pattern) {
-        java.util.List<String> names = new java.util.ArrayList<>();
-        Matcher m = GROUP_NAME.matcher(pattern.pattern());
-        while (m.find()) {
-            names.add(m.group(1));
-        }
-        return names;
     }
 
     SourceConfig source(String name) {

@@ -4,20 +4,17 @@ import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.List;
-import java.util.Locale;
 
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 
 /**
- * Decides what in a watched folder is a document: not hidden files or folders (our own .done and
+ * Decides what in a watched folder (or an SFTP listing, without the link checks) is a document: not hidden files or folders (our own .done and
  * .error live there, and so do editors' lock files), not sidecars, not what a link to a folder leads
  * to, and only names the source's include/exclude globs allow. Links to files are let through: the
  * mapper refuses them with a reason, so they end in the error folder instead of being ignored.
  */
-public class FileSourceFilter implements GenericFileFilter<Object> {
-
-    private static final List<String> SIDECAR_SUFFIXES = List.of(".json", ".yaml", ".yml");
+public class NameFilter implements GenericFileFilter<Object> {
 
     private final List<PathMatcher> includes;
     private final List<PathMatcher> excludes;
@@ -26,7 +23,7 @@ public class FileSourceFilter implements GenericFileFilter<Object> {
     private final java.util.function.Consumer<Path> linkedFolder;
 
     /** For names only (a remote server's listing): no local link checks. */
-    public FileSourceFilter(List<String> includes, List<String> excludes, List<Path> skippedDirs,
+    public NameFilter(List<String> includes, List<String> excludes, List<Path> skippedDirs,
             java.util.function.BooleanSupplier open) {
         this(includes, excludes, skippedDirs, open, null);
     }
@@ -37,12 +34,12 @@ public class FileSourceFilter implements GenericFileFilter<Object> {
      *            folder they really are in), and Camel never hands a folder to the route, so the filter is
      *            the one place that sees it
      */
-    public FileSourceFilter(List<String> includes, List<String> excludes, List<Path> skippedDirs,
+    public NameFilter(List<String> includes, List<String> excludes, List<Path> skippedDirs,
             java.util.function.BooleanSupplier open, java.util.function.Consumer<Path> linkedFolder) {
         this.open = open;
         this.linkedFolder = linkedFolder;
-        this.includes = includes.stream().map(FileSourceFilter::glob).toList();
-        this.excludes = excludes.stream().map(FileSourceFilter::glob).toList();
+        this.includes = includes.stream().map(NameFilter::glob).toList();
+        this.excludes = excludes.stream().map(NameFilter::glob).toList();
         this.skippedDirs = skippedDirs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     }
 
@@ -62,7 +59,7 @@ public class FileSourceFilter implements GenericFileFilter<Object> {
             }
             return skippedDirs.stream().noneMatch(dir::equals);
         }
-        if (isSidecarName(name) || !open.getAsBoolean()) {
+        if (Sidecar.isSidecarName(name) || !open.getAsBoolean()) {
             // While Mayan cannot take documents, files are not even read: they wait in the folder.
             return false;
         }
@@ -71,22 +68,6 @@ public class FileSourceFilter implements GenericFileFilter<Object> {
             return false;
         }
         return excludes.stream().noneMatch(m -> m.matches(fileName));
-    }
-
-    /**
-     * {@code <file name>.json}, {@code .yaml} or {@code .yml} where the file name has an extension of
-     * its own ({@code scan.pdf.json}). Such a file is never a document, even before its document has
-     * arrived, so a sidecar written first is not uploaded by mistake.
-     */
-    public static boolean isSidecarName(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        for (String suffix : SIDECAR_SUFFIXES) {
-            if (lower.endsWith(suffix)) {
-                String base = name.substring(0, name.length() - suffix.length());
-                return base.lastIndexOf('.') > 0;
-            }
-        }
-        return false;
     }
 
     private static PathMatcher glob(String pattern) {

@@ -1,6 +1,5 @@
-package io.mayaningest.source;
+package io.mayaningest.core;
 
-import io.mayaningest.core.SafeNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
-package io.mayaningest.source;
+package io.mayaningest.source.file;
 
+import io.mayaningest.source.ErrorReport;
+import io.mayaningest.source.NameFilter;
 import io.mayaningest.core.Checksums;
 
 import io.mayaningest.pipeline.SourceAcknowledger;
@@ -37,7 +39,6 @@ public class FileAcknowledger implements SourceAcknowledger {
 
     private static final Logger LOG = Logger.getLogger(FileAcknowledger.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-    public static final String ERROR_SUFFIX = ".error.json";
 
     private final IngestConfig config;
     private final ObjectMapper json;
@@ -112,7 +113,7 @@ public class FileAcknowledger implements SourceAcknowledger {
         storedAs(report, item.getFileName(), target);
         report.put("replay", "move " + target.getFileName() + " (and its sidecar) back into the source folder"
                 + (target.getFileName().toString().equals(item.getFileName()) ? "" : " as " + item.getFileName()));
-        ErrorReport.write(json, target.resolveSibling(target.getFileName() + ERROR_SUFFIX), report);
+        ErrorReport.write(json, target.resolveSibling(target.getFileName() + ErrorReport.SUFFIX), report);
         ledger.payloadMoved(item, target.toString());
         LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s", item.describe(), SafeNames.visible(failure.reason()),
                 SafeNames.visible(failure.fix()), SafeNames.visible(target));
@@ -126,7 +127,7 @@ public class FileAcknowledger implements SourceAcknowledger {
     }
 
     /**
-     * A symbolic link to a folder met in a recursive scan (see {@link FileSourceFilter}): the link itself
+     * A symbolic link to a folder met in a recursive scan (see {@link NameFilter}): the link itself
      * goes to the error folder with a report; the folder it points to is never entered nor touched.
      * It has no ledger row: it is not a document, and there is nothing to replay.
      */
@@ -147,7 +148,7 @@ public class FileAcknowledger implements SourceAcknowledger {
             Path target = moveWithCompanions(item, errorPath(source));
             Map<String, Object> report = ErrorReport.of(item, failure);
             storedAs(report, item.getFileName(), target);
-            ErrorReport.write(json, target.resolveSibling(target.getFileName() + ERROR_SUFFIX), report);
+            ErrorReport.write(json, target.resolveSibling(target.getFileName() + ErrorReport.SUFFIX), report);
             LOG.warnf("Could not ingest %s: %s. Fix: %s. Moved to %s", item.describe(),
                     SafeNames.visible(failure.reason()), SafeNames.visible(failure.fix()), SafeNames.visible(target));
         } catch (IOException e) {
@@ -182,7 +183,7 @@ public class FileAcknowledger implements SourceAcknowledger {
                 Files.move(sidecar, target.resolveSibling(target.getFileName() + suffix));
             }
         }
-        Files.deleteIfExists(payload.resolveSibling(payload.getFileName() + ERROR_SUFFIX));
+        Files.deleteIfExists(payload.resolveSibling(payload.getFileName() + ErrorReport.SUFFIX));
         // Last: the folder source may take the document as soon as it appears, sidecar already in place.
         Files.move(payload, target);
         LOG.infof("Replay: %s moved back to %s", SafeNames.visible(payload), SafeNames.visible(target));
@@ -191,7 +192,7 @@ public class FileAcknowledger implements SourceAcknowledger {
     @Override
     public void discard(Ledger.Entry entry) throws IOException {
         Path payload = quarantined(entry);
-        for (String suffix : java.util.List.of(".json", ".yaml", ".yml", ERROR_SUFFIX)) {
+        for (String suffix : java.util.List.of(".json", ".yaml", ".yml", ErrorReport.SUFFIX)) {
             Files.deleteIfExists(payload.resolveSibling(payload.getFileName() + suffix));
         }
         Files.deleteIfExists(payload);
@@ -218,7 +219,7 @@ public class FileAcknowledger implements SourceAcknowledger {
         Path relative = root.relativize(item.getPayload().toAbsolutePath().normalize());
         Path targetDir = relative.getParent() == null ? folder : folder.resolve(relative.getParent());
         Files.createDirectories(targetDir);
-        int reserve = folder.equals(errorPath(config.sources().get(item.getSourceName()))) ? ERROR_SUFFIX.length() : 0;
+        int reserve = folder.equals(errorPath(config.sources().get(item.getSourceName()))) ? ErrorReport.SUFFIX.length() : 0;
         for (Path companion : item.getCompanions()) {
             reserve = Math.max(reserve, SafeNames.utf8Length(sidecarSuffix(companion)));
         }

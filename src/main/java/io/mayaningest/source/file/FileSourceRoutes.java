@@ -1,5 +1,9 @@
-package io.mayaningest.source;
+package io.mayaningest.source.file;
 
+import io.mayaningest.source.SourceRoutes;
+import io.mayaningest.source.NameFilter;
+import io.mayaningest.source.MappingCheck;
+import io.mayaningest.source.SourceValidation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,10 +61,6 @@ public class FileSourceRoutes extends RouteBuilder {
         this.ledger = ledger;
     }
 
-    public static String routeId(String source) {
-        return "source-" + source;
-    }
-
     @Override
     public void configure() throws Exception {
         // One file at a time, in the folder's order (modification time): what duplicates=new-file needs.
@@ -79,13 +79,13 @@ public class FileSourceRoutes extends RouteBuilder {
             Path done = FileAcknowledger.donePath(source);
             Path error = FileAcknowledger.errorPath(source);
             String filterBean = "mayanIngestFileFilter-" + name;
-            getCamelContext().getRegistry().bind(filterBean, new FileSourceFilter(
+            getCamelContext().getRegistry().bind(filterBean, new NameFilter(
                     source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error),
                     // While the mapping names what Mayan lacks, the files wait unread too (MappingCheck).
                     () -> gate.isOpen() && mappingCheck.ready(name), link -> acknowledger.linkedFolder(name, link)));
             int concurrency = SourceValidation.concurrency(source, mayan.maxInFlight());
             var route = templatedRoute(concurrency > 1 ? CONCURRENT_TEMPLATE : TEMPLATE)
-                    .routeId(routeId(name))
+                    .routeId(SourceRoutes.routeId(name))
                     .parameter("source", name)
                     // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
                     .parameter("leader", leadership.consumerPrefix(name))

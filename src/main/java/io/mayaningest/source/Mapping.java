@@ -1,6 +1,5 @@
 package io.mayaningest.source;
 
-import io.mayaningest.source.file.FileSourceMapper;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +38,7 @@ public class Mapping {
     /**
      * Applies the source's mapping with these template values, then the sidecars among the companions.
      * Groups of the filename-pattern missing from {@code values} mean the item brought its own mapping
-     * and its name did not match ({@link FileSourceMapper#fileNameValues(String, Path, SourceConfig, String, boolean)}):
+     * and its name did not match ({@link FileNames#fileNameValues(String, Path, SourceConfig, String, boolean)}):
      * the templates that need them are left out (the label falls back to the file name), so the sidecar
      * decides and a failure names what is really missing rather than the pattern.
      */

@@ -1,11 +1,7 @@
 package io.mayaningest.source;
 
 import io.mayaningest.pipeline.SourceAcknowledger;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-import io.mayaningest.config.IngestConfig;
-import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.pipeline.PipelineRoutes;
 import io.mayaningest.pipeline.SourceErrorPolicy;
@@ -30,7 +26,7 @@ public final class SourceRoutes {
      * The source error policy; the item read ({@code mapper.read}) and mapped ({@code mapper.map});
      * the pipeline; then, only once Mayan confirmed it, the source's acknowledgement and its ledger record.
      */
-    public static RouteDefinition ingestAndAcknowledge(RouteDefinition route, Object mapper,
+    public static RouteDefinition ingestAndAcknowledge(RouteDefinition route, SourceMapper mapper,
             SourceAcknowledger acknowledger, Ledger ledger) {
         route.routeConfigurationId(SourceErrorPolicy.ID)
                 .setProperty(SOURCE_PROPERTY, Builder.constant("{{source}}"));
@@ -45,7 +41,7 @@ public final class SourceRoutes {
      * stays in the consumer's in-progress repository until its exchange completes on the pool thread,
      * so the next poll does not take it again meanwhile.
      */
-    public static RouteDefinition ingestAndAcknowledgeConcurrently(RouteDefinition route, Object mapper,
+    public static RouteDefinition ingestAndAcknowledgeConcurrently(RouteDefinition route, SourceMapper mapper,
             SourceAcknowledger acknowledger, Ledger ledger) {
         route.routeConfigurationId(SourceErrorPolicy.ID)
                 .setProperty(SOURCE_PROPERTY, Builder.constant("{{source}}"))
@@ -54,7 +50,7 @@ public final class SourceRoutes {
         return itemSteps(route, mapper, acknowledger, ledger);
     }
 
-    private static RouteDefinition itemSteps(RouteDefinition route, Object mapper, SourceAcknowledger acknowledger,
+    private static RouteDefinition itemSteps(RouteDefinition route, SourceMapper mapper, SourceAcknowledger acknowledger,
             Ledger ledger) {
         return route
                 .bean(mapper, "read")
@@ -65,20 +61,5 @@ public final class SourceRoutes {
                 .to(PipelineRoutes.INGEST)
                 .bean(acknowledger, "success")
                 .bean(ledger, "acknowledged");
-    }
-
-    /**
-     * The enabled sources of one kind, by name. Every source kind's route builder asks this before it
-     * builds a route, so the whole of {@code ingest.sources.*} is checked before any source starts.
-     */
-    public static Map<String, SourceConfig> ofKind(IngestConfig config, String kind) {
-        SourceValidation.check(config);
-        Map<String, SourceConfig> result = new LinkedHashMap<>();
-        config.sources().forEach((name, source) -> {
-            if (kind.equals(source.kind()) && source.enabled()) {
-                result.put(name, source);
-            }
-        });
-        return result;
     }
 }

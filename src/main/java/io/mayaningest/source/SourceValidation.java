@@ -1,6 +1,5 @@
 package io.mayaningest.source;
 
-import io.mayaningest.source.file.FileSourceRoutes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,26 +20,8 @@ import io.mayaningest.config.IngestConfig.SourceConfig;
  */
 public final class SourceValidation {
 
-    static final String PREFIX = "ingest.sources.";
+    public static final String PREFIX = "ingest.sources.";
 
-    /**
-     * The source kinds and the settings each requires. The kinds' classes (FileSourceRoutes, sftp, mail,
-     * jms, route) live in packages below this one, which this one does not import; a new kind is added here.
-     */
-    static final Map<String, List<String>> KINDS = new LinkedHashMap<>();
-    static {
-        KINDS.put("file", List.of("path"));
-        KINDS.put("sftp", List.of("host", "username", "path"));
-        KINDS.put("imap", List.of("host", "username"));
-        KINDS.put("pop3", List.of("host", "username"));
-        KINDS.put("jms", List.of("destination"));
-        KINDS.put("route", List.of());
-        KINDS.put("http", List.of());
-    }
-
-    /** A source name that is one URL path segment as it is (the http kind mounts it in /api/sources/<name>/). */
-    public static final java.util.regex.Pattern HTTP_SOURCE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    static final List<String> WHEN_MAYAN_UNREACHABLE = List.of("refuse", "spool");
 
     static final List<String> DUPLICATES = List.of("skip", "allow", "new-file");
 
@@ -57,14 +38,14 @@ public final class SourceValidation {
     }
 
     /** Throws naming every problem of {@code ingest.sources.*}. */
-    public static void check(IngestConfig config) {
+    public static void check(IngestConfig config, List<SourceKind> kinds) {
         List<String> problems = new ArrayList<>();
         config.sources().forEach((name, source) -> {
             String prefix = PREFIX + name + ".";
-            List<String> required = KINDS.get(source.kind());
-            if (required == null) {
+            SourceKind kind = kinds.stream().filter(k -> k.kind().equals(source.kind())).findFirst().orElse(null);
+            if (kind == null) {
                 problems.add(prefix + "kind=" + source.kind() + " is not a source kind; allowed: "
-                        + String.join(", ", KINDS.keySet()));
+                        + String.join(", ", kinds.stream().map(SourceKind::kind).toList()));
                 return;
             }
             if (source.concurrency().isPresent() && source.concurrency().get() < 1) {
@@ -78,15 +59,13 @@ public final class SourceValidation {
             if (!source.enabled()) {
                 return;
             }
-            if ("http".equals(source.kind())) {
-                httpProblems(config, name, source, problems);
-            }
-            for (String key : required) {
-                if (value(source, key).isEmpty()) {
+            kind.check(name, source, config, problems);
+            kind.required().forEach((key, setting) -> {
+                if (setting.apply(source).map(String::strip).filter(v -> !v.isEmpty()).isEmpty()) {
                     problems.add(prefix + key + " is required for a source of kind " + source.kind()
-                            + " (its required settings: " + String.join(", ", required) + ")");
+                            + " (its required settings: " + String.join(", ", kind.required().keySet()) + ")");
                 }
-            }
+            });
         });
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid source configuration (see README, \"Configuration\"): "
@@ -94,53 +73,4 @@ public final class SourceValidation {
         }
     }
 
-    /**
-     * An http source: a name usable in its URL, clients that exist and have credentials, and no source
-     * that is open by accident (without clients it must say anonymous=true).
-     */
-    private static void httpProblems(IngestConfig config, String name, SourceConfig source, List<String> problems) {
-        String prefix = PREFIX + name + ".";
-        if (!HTTP_SOURCE_NAME.matcher(name).matches() || name.contains("..") || name.equals(".")) {
-            problems.add(PREFIX + name + ": the name of an http source is its URL segment (/api/sources/" + name
-                    + "/documents) and may hold only letters, digits, '.', '_' and '-'");
-        }
-        if (!WHEN_MAYAN_UNREACHABLE.contains(source.whenMayanUnreachable())) {
-            problems.add(prefix + "when-mayan-unreachable=" + source.whenMayanUnreachable() + " is not allowed; allowed: "
-                    + String.join(", ", WHEN_MAYAN_UNREACHABLE));
-        }
-        List<String> clients = source.clients().orElse(List.of()).stream().map(String::strip).filter(c -> !c.isEmpty())
-                .toList();
-        if (clients.isEmpty() && !source.anonymous()) {
-            problems.add(prefix + "clients is required for a source of kind http: name the ingest.api-clients.<client>"
-                    + " allowed to upload (or set " + prefix + "anonymous=true to let anyone upload without credentials)");
-        }
-        for (String client : clients) {
-            IngestConfig.ApiClient c = config.apiClients().get(client);
-            if (c == null) {
-                problems.add(prefix + "clients names \"" + client + "\", but there is no ingest.api-clients." + client
-                        + ".token (or .username and .password)" + (config.apiClients().isEmpty() ? ""
-                                : "; configured clients: " + String.join(", ", new java.util.TreeSet<>(config.apiClients().keySet()))));
-            }
-        }
-        config.apiClients().forEach((client, c) -> {
-            boolean token = c.token().filter(t -> !t.isBlank()).isPresent();
-            boolean user = c.username().filter(u -> !u.isBlank()).isPresent();
-            boolean password = c.password().filter(p -> !p.isEmpty()).isPresent();
-            if (!token && !(user && password) && clients.contains(client)) {
-                problems.add("ingest.api-clients." + client + " has no credentials: set .token, or .username and .password"
-                        + (user != password ? " (only one of the two is set)" : ""));
-            }
-        });
-    }
-
-    private static Optional<String> value(SourceConfig source, String key) {
-        Optional<String> value = switch (key) {
-            case "path" -> source.path();
-            case "host" -> source.host();
-            case "username" -> source.username();
-            case "destination" -> source.destination();
-            default -> throw new IllegalStateException("no check for " + key);
-        };
-        return value.map(String::strip).filter(v -> !v.isEmpty());
-    }
 }

@@ -36,7 +36,7 @@ class SourceConfigIT {
                 "ingest.sources.partner.kind", "ftp",
                 "ingest.sources.partner.path", "outgoing"));
         assertThat(log).contains("ingest.sources.partner.kind=ftp is not a source kind;"
-                + " allowed: file, sftp, imap, pop3, jms, route, http");
+                + " allowed: file, http, imap, jms, pop3, route, sftp");
     }
 
     @Test

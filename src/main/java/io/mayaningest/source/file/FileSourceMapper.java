@@ -1,5 +1,6 @@
 package io.mayaningest.source.file;
 
+import io.mayaningest.source.SourceMapper;
 import io.mayaningest.source.SourceRoutes;
 import io.mayaningest.source.Sidecar;
 import io.mayaningest.source.FileNames;
@@ -31,7 +32,7 @@ import org.apache.camel.component.file.GenericFile;
  * file-name pattern and the sidecar, in that order.
  */
 @ApplicationScoped
-public class FileSourceMapper {
+public class FileSourceMapper implements SourceMapper {
 
     static final String KIND = "file";
 
@@ -42,6 +43,7 @@ public class FileSourceMapper {
     }
 
     /** Step 1: what the file is. The body becomes the request before anything can fail. */
+    @Override
     public void read(Exchange exchange) {
         String sourceName = exchange.getProperty(SourceRoutes.SOURCE_PROPERTY, String.class);
         GenericFile<?> file = exchange.getMessage().getBody(GenericFile.class);
@@ -148,7 +150,9 @@ public class FileSourceMapper {
     }
 
     /** Step 2: the mapping: source defaults, then file-name pattern templates, then the sidecar. */
-    public void map(IngestRequest item) {
+    @Override
+    public void map(Exchange exchange) {
+        IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         mapping.apply(item, templateValues(item, source(item.getSourceName())));
     }
 

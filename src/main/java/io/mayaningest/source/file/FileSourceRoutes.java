@@ -1,5 +1,6 @@
 package io.mayaningest.source.file;
 
+import io.mayaningest.source.SourceKinds;
 import io.mayaningest.source.SourceRoutes;
 import io.mayaningest.source.NameFilter;
 import io.mayaningest.source.MappingCheck;
@@ -49,8 +50,11 @@ public class FileSourceRoutes extends RouteBuilder {
     private final MayanConfig mayan;
     private final Leadership leadership;
 
+    private final SourceKinds kinds;
+
     public FileSourceRoutes(IngestConfig config, FileSourceMapper mapper, FileAcknowledger acknowledger, Ledger ledger,
-            MayanGate gate, MappingCheck mappingCheck, MayanConfig mayan, Leadership leadership) {
+            MayanGate gate, MappingCheck mappingCheck, MayanConfig mayan, Leadership leadership, SourceKinds kinds) {
+        this.kinds = kinds;
         this.leadership = leadership;
         this.mayan = mayan;
         this.gate = gate;
@@ -69,7 +73,7 @@ public class FileSourceRoutes extends RouteBuilder {
         SourceRoutes.ingestAndAcknowledgeConcurrently(folder(routeTemplate(CONCURRENT_TEMPLATE)
                 .templateParameter("concurrency")), mapper, acknowledger, ledger);
 
-        for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
+        for (Map.Entry<String, SourceConfig> entry : kinds.ofKind(KIND).entrySet()) {
             String name = entry.getKey();
             SourceConfig source = entry.getValue();
             Path directory = Path.of(source.path().orElseThrow(() -> new IllegalArgumentException(

@@ -5,6 +5,7 @@ import io.mayaningest.config.MayanConfig;
 import io.mayaningest.ledger.Ledger;
 import io.mayaningest.pipeline.PipelineRoutes;
 import io.mayaningest.pipeline.SourceErrorPolicy;
+import io.mayaningest.source.SourceKinds;
 import io.mayaningest.source.SourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
@@ -35,8 +36,11 @@ public class HttpSourceRoutes extends RouteBuilder {
     private final UploadAuth auth;
     private final Ledger ledger;
 
+    private final SourceKinds kinds;
+
     public HttpSourceRoutes(IngestConfig config, MayanConfig mayan, HttpIntake intake, HttpAcknowledger acknowledger,
-            UploadAuth auth, Ledger ledger) {
+            UploadAuth auth, Ledger ledger, SourceKinds kinds) {
+        this.kinds = kinds;
         this.config = config;
         this.mayan = mayan;
         this.intake = intake;
@@ -47,7 +51,7 @@ public class HttpSourceRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        if (SourceRoutes.ofKind(config, KIND).isEmpty()) {
+        if (kinds.ofKind(KIND).isEmpty()) {
             return;
         }
         auth.warnAnonymous();

@@ -1,5 +1,6 @@
 package io.mayaningest.source.jms;
 
+import io.mayaningest.source.SourceMapper;
 import io.mayaningest.source.SourceRoutes;
 import io.mayaningest.source.FileNames;
 import io.mayaningest.core.Checksums;
@@ -34,7 +35,7 @@ import org.apache.camel.component.jms.JmsMessage;
  * resumes), and the {@code Mayan*} string properties override the source's mapping.
  */
 @ApplicationScoped
-public class JmsSourceMapper {
+public class JmsSourceMapper implements SourceMapper {
 
     /** The consuming (transacted) session and the original message, for the dead-letter copy. */
     public static final String SESSION_PROPERTY = "mayanIngestJmsSession";
@@ -66,6 +67,7 @@ public class JmsSourceMapper {
     }
 
     /** Step 1: spool the body. The exchange body becomes the request before anything can fail. */
+    @Override
     public void read(Exchange exchange) throws JMSException {
         String sourceName = exchange.getProperty(SourceRoutes.SOURCE_PROPERTY, String.class);
         JmsMessage jms = exchange.getIn(JmsMessage.class);
@@ -129,6 +131,7 @@ public class JmsSourceMapper {
     }
 
     /** Step 2: the source's mapping with the message's values, then the {@code Mayan*} properties on top. */
+    @Override
     public void map(Exchange exchange) throws JMSException {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         Message message = exchange.getProperty(MESSAGE_PROPERTY, Message.class);

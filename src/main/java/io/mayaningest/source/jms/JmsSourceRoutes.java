@@ -9,6 +9,7 @@ import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.config.MayanConfig;
 import io.mayaningest.source.SourceValidation;
+import io.mayaningest.source.SourceKinds;
 import io.mayaningest.source.SourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
@@ -38,8 +39,11 @@ public class JmsSourceRoutes extends RouteBuilder {
     private final io.mayaningest.ledger.Ledger ledger;
     private final MayanConfig mayan;
 
+    private final SourceKinds kinds;
+
     public JmsSourceRoutes(IngestConfig config, JmsSourceMapper mapper, JmsAcknowledger acknowledger,
-            io.mayaningest.ledger.Ledger ledger, MayanConfig mayan) {
+            io.mayaningest.ledger.Ledger ledger, MayanConfig mayan, SourceKinds kinds) {
+        this.kinds = kinds;
         this.mayan = mayan;
         this.ledger = ledger;
         this.config = config;
@@ -69,7 +73,7 @@ public class JmsSourceRoutes extends RouteBuilder {
             }
         });
 
-        for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
+        for (Map.Entry<String, SourceConfig> entry : kinds.ofKind(KIND).entrySet()) {
             String name = entry.getKey();
             SourceConfig source = entry.getValue();
             String destination = destination(name, source);

@@ -1,5 +1,6 @@
 package io.mayaningest.source.route;
 
+import io.mayaningest.source.SourceMapper;
 import io.mayaningest.source.FileNames;
 import java.io.File;
 import java.io.IOException;
@@ -40,7 +41,7 @@ import org.jboss.logging.Logger;
  * (type "Default", label the file name, duplicates skip, no size limit).
  */
 @ApplicationScoped
-public class RouteSourceMapper {
+public class RouteSourceMapper implements SourceMapper {
 
     static final String ITEM_PROPERTY = "mayanIngestRouteItem";
     /** The defaults of {@code ingest.sources.*.document-type} and {@code label}, for a source without an entry. */
@@ -67,6 +68,7 @@ public class RouteSourceMapper {
     }
 
     /** Spools the body and says what the item is; the caller's body stays as it was sent. */
+    @Override
     public void read(Exchange exchange) {
         Message in = exchange.getMessage();
         String sourceName = sourceName(exchange);
@@ -145,6 +147,7 @@ public class RouteSourceMapper {
     }
 
     /** The source's mapping (if it has an entry), then the headers on top; in the item's exchange, so retried. */
+    @Override
     public void map(Exchange exchange) {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         if (!gate.isOpen()) {

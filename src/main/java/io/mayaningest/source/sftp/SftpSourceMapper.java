@@ -1,5 +1,6 @@
 package io.mayaningest.source.sftp;
 
+import io.mayaningest.source.SourceMapper;
 import io.mayaningest.source.SourceRoutes;
 import io.mayaningest.source.FileNames;
 import io.mayaningest.core.Checksums;
@@ -27,7 +28,7 @@ import org.apache.camel.component.file.GenericFile;
  * server has one, then applies the same mapping as the folder source.
  */
 @ApplicationScoped
-public class SftpSourceMapper {
+public class SftpSourceMapper implements SourceMapper {
 
     static final String[] SIDECAR_SUFFIXES = {".json", ".yaml", ".yml"};
     /** Below the spool: sidecars fetched by the service; Camel's own downloads go to {@link #DOWNLOADS}. */
@@ -43,6 +44,7 @@ public class SftpSourceMapper {
     }
 
     /** Step 1: download. The body becomes the request before anything can fail. */
+    @Override
     public void read(Exchange exchange) throws Exception {
         String sourceName = exchange.getProperty(SourceRoutes.SOURCE_PROPERTY, String.class);
         SftpSettings settings = sources.settings(sourceName);
@@ -102,7 +104,9 @@ public class SftpSourceMapper {
     }
 
     /** Step 2: the mapping: source defaults, then file-name pattern templates, then the sidecar. */
-    public void map(IngestRequest item) {
+    @Override
+    public void map(Exchange exchange) {
+        IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         SourceConfig source = mapping.source(item.getSourceName());
         String relative = relativePath(item);
         int slash = relative.lastIndexOf('/');

@@ -9,6 +9,7 @@ import io.mayaningest.cluster.Leadership;
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.source.SourceHealth;
+import io.mayaningest.source.SourceKinds;
 import io.mayaningest.source.SourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
@@ -44,9 +45,12 @@ public class SftpSourceRoutes extends RouteBuilder {
 
     private final Leadership leadership;
 
+    private final SourceKinds kinds;
+
     public SftpSourceRoutes(IngestConfig config, SftpSources sources, SftpSourceMapper mapper,
             SftpAcknowledger acknowledger, SourceHealth health, io.mayaningest.mayan.MayanGate gate,
-            io.mayaningest.ledger.Ledger ledger, io.mayaningest.source.MappingCheck mappingCheck, Leadership leadership) {
+            io.mayaningest.ledger.Ledger ledger, io.mayaningest.source.MappingCheck mappingCheck, Leadership leadership, SourceKinds kinds) {
+        this.kinds = kinds;
         this.leadership = leadership;
         this.mappingCheck = mappingCheck;
         this.ledger = ledger;
@@ -69,7 +73,7 @@ public class SftpSourceRoutes extends RouteBuilder {
                 .from("{{leader}}sftp:{{server}}/{{directory}}?{{options}}");
         SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
 
-        for (Map.Entry<String, SourceConfig> entry : SourceRoutes.ofKind(config, KIND).entrySet()) {
+        for (Map.Entry<String, SourceConfig> entry : kinds.ofKind(KIND).entrySet()) {
             String name = entry.getKey();
             SourceConfig source = entry.getValue();
             SftpSettings settings = sources.settings(name);

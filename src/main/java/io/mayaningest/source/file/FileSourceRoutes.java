@@ -7,7 +7,6 @@ import io.mayaningest.source.MappingCheck;
 import io.mayaningest.source.SourceValidation;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -82,11 +81,7 @@ public class FileSourceRoutes extends RouteBuilder {
             acknowledger.reconcileAcknowledged(name, directory);
             Path done = FileAcknowledger.donePath(source);
             Path error = FileAcknowledger.errorPath(source);
-            String filterBean = "mayanIngestFileFilter-" + name;
-            getCamelContext().getRegistry().bind(filterBean, new NameFilter(
-                    source.include().orElse(List.of()), source.exclude().orElse(List.of()), List.of(done, error),
-                    // While the mapping names what Mayan lacks, the files wait unread too (MappingCheck).
-                    () -> gate.isOpen() && mappingCheck.ready(name), link -> acknowledger.linkedFolder(name, link)));
+            long stable = source.stableFor().toMillis();
             int concurrency = SourceValidation.concurrency(source, mayan.maxInFlight());
             var route = templatedRoute(concurrency > 1 ? CONCURRENT_TEMPLATE : TEMPLATE)
                     .routeId(SourceRoutes.routeId(name))
@@ -94,7 +89,11 @@ public class FileSourceRoutes extends RouteBuilder {
                     // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
                     .parameter("leader", leadership.consumerPrefix(name))
                     .parameter("directory", directory.toString())
-                    .parameter("options", options(source, filterBean));
+                    .parameter("recursive", String.valueOf(source.recursive()))
+                    .parameter("stableFor", String.valueOf(stable))
+                    .parameter("readLockCheckInterval", String.valueOf(Math.max(100, Math.min(1000, stable / 2))))
+                    .parameter("readLockTimeout", String.valueOf(Math.max(10_000, stable * 10)))
+                    .parameter("pollInterval", String.valueOf(source.pollInterval().toMillis()));
             if (concurrency > 1) {
                 route.parameter("concurrency", String.valueOf(concurrency));
             }
@@ -104,35 +103,44 @@ public class FileSourceRoutes extends RouteBuilder {
         }
     }
 
-    /** The folder consumer both templates start with. */
-    private static RouteDefinition folder(RouteTemplateDefinition template) {
-        return template.templateParameter("source")
-                .templateParameter("directory")
-                .templateParameter("options")
-                .templateParameter("leader")
-                .from("{{leader}}file:{{directory}}?{{options}}");
+    /**
+     * The folder consumer both templates start with. Its options are typed, named template parameters
+     * (milliseconds where they are times), the filter a template bean made per route from its source's
+     * settings; what every folder source has in common is fixed here, with the reason:
+     * <ul>
+     * <li>{@code noop=true}: Camel never moves or deletes the file; FileAcknowledger does, after Mayan
+     * confirmed it (see the class comment);</li>
+     * <li>{@code idempotent=false}: a file left in place after a transient failure must be picked up
+     * again; the in-progress repository still keeps a file from being taken twice at the same time;</li>
+     * <li>{@code readLockMinLength=0}: Camel's default (1) would never take an empty file; we want it, to
+     * report it as an error;</li>
+     * <li>{@code readLockMarkerFile=false}: no .camelLock files in the user's folder (and no need for
+     * write access to take a file).</li>
+     * </ul>
+     */
+    private RouteDefinition folder(RouteTemplateDefinition template) {
+        return template.templateParameter("source", null, "the source's name: ingest.sources.<source>")
+                .templateParameter("directory", null, "the watched folder, absolute")
+                .templateParameter("leader", "", "master:<namespace>: when only the cluster's leader reads it (Leadership)")
+                .templateParameter("recursive", "false", "also read the folder's subfolders")
+                .templateParameter("stableFor", "2000", "ms a file's size and time stamp must stay unchanged before it is read")
+                .templateParameter("readLockCheckInterval", "1000", "ms between two looks at a file being written")
+                .templateParameter("readLockTimeout", "20000", "ms to wait for a file to become stable in one poll")
+                .templateParameter("pollInterval", "5000", "ms between two polls of the folder")
+                // While the mapping names what Mayan lacks, the files wait unread too (MappingCheck).
+                .templateBean("filter", NameFilter.class, rtc -> filter(rtc.getProperty("source", String.class)))
+                .from("{{leader}}file:{{directory}}?noop=true&idempotent=false&recursive={{recursive}}"
+                        + "&filter=#{{filter}}&readLock=changed&readLockMinAge={{stableFor}}&readLockMinLength=0"
+                        + "&readLockMarkerFile=false&readLockCheckInterval={{readLockCheckInterval}}"
+                        + "&readLockTimeout={{readLockTimeout}}&readLockLoggingLevel=DEBUG&delay={{pollInterval}}"
+                        + "&sortBy=file:modified");
     }
 
-    private static String options(SourceConfig source, String filterBean) {
-        long stable = source.stableFor().toMillis();
-        List<String> options = new ArrayList<>();
-        options.add("noop=true");
-        // Not idempotent: a file left in place after a transient failure must be picked up again.
-        // The in-progress repository still keeps a file from being taken twice at the same time.
-        options.add("idempotent=false");
-        options.add("recursive=" + source.recursive());
-        options.add("filter=#" + filterBean);
-        options.add("readLock=changed");
-        options.add("readLockMinAge=" + stable);
-        // Camel's default (1) would never take an empty file; we want it, to report it as an error.
-        options.add("readLockMinLength=0");
-        // No .camelLock marker files in the user's folder (and no need for write access to take a file).
-        options.add("readLockMarkerFile=false");
-        options.add("readLockCheckInterval=" + Math.max(100, Math.min(1000, stable / 2)));
-        options.add("readLockTimeout=" + Math.max(10_000, stable * 10));
-        options.add("readLockLoggingLevel=DEBUG");
-        options.add("delay=" + source.pollInterval().toMillis());
-        options.add("sortBy=file:modified");
-        return String.join("&", options);
+    /** The filter of one folder source: its globs, its done/ and error/ folders skipped, open while Mayan is. */
+    private NameFilter filter(String name) {
+        SourceConfig source = config.sources().get(name);
+        return new NameFilter(source.include().orElse(List.of()), source.exclude().orElse(List.of()),
+                List.of(FileAcknowledger.donePath(source), FileAcknowledger.errorPath(source)),
+                () -> gate.isOpen() && mappingCheck.ready(name), link -> acknowledger.linkedFolder(name, link));
     }
 }

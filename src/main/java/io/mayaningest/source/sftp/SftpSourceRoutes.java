@@ -1,7 +1,6 @@
 package io.mayaningest.source.sftp;
 
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +11,9 @@ import io.mayaningest.source.SourceHealth;
 import io.mayaningest.source.SourceKinds;
 import io.mayaningest.source.SourceRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
+import org.apache.camel.builder.endpoint.dsl.SftpEndpointBuilderFactory.SftpEndpointConsumerBuilder;
 import org.apache.camel.model.RouteDefinition;
 import org.jboss.logging.Logger;
 
@@ -27,7 +28,7 @@ import org.jboss.logging.Logger;
  * {@code strict-host-key-checking=false} is set explicitly.
  */
 @ApplicationScoped
-public class SftpSourceRoutes extends RouteBuilder {
+public class SftpSourceRoutes extends EndpointRouteBuilder {
 
     public static final String TEMPLATE = "sftp-source";
     public static final String KIND = "sftp";
@@ -64,13 +65,14 @@ public class SftpSourceRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
+        // The endpoint is a parameter because its options depend on how the source logs in (password or
+        // key, known hosts or not): it is built per source with the Endpoint DSL (sftpEndpoint), typed,
+        // and its beans are this route's own (templatedRoute(...).bean), referred to by their local names.
         RouteDefinition template = routeTemplate(TEMPLATE)
-                .templateParameter("source")
-                .templateParameter("server")
-                .templateParameter("directory")
-                .templateParameter("options")
-                .templateParameter("leader")
-                .from("{{leader}}sftp:{{server}}/{{directory}}?{{options}}");
+                .templateParameter("source", null, "the source's name: ingest.sources.<source>")
+                .templateParameter("endpoint", null, "the SFTP consumer, from SftpSourceRoutes#sftpEndpoint")
+                .templateParameter("leader", "", "master:<namespace>: when only the cluster's leader reads it (Leadership)")
+                .from("{{leader}}{{endpoint}}");
         SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
 
         for (Map.Entry<String, SourceConfig> entry : kinds.ofKind(KIND).entrySet()) {
@@ -87,28 +89,23 @@ public class SftpSourceRoutes extends RouteBuilder {
                 LOG.warnf("ingest.sources.%s.path \"%s\" is read relative to the login directory of %s, as \"%s\"",
                         name, source.path().get(), settings.server(), settings.path());
             }
-            String filterBean = "mayanIngestSftpFilter-" + name;
-            String pollStrategyBean = "mayanIngestSftpPollStrategy-" + name;
-            getCamelContext().getRegistry().bind(filterBean, new SftpSourceFilter(source.include().orElse(List.of()),
-                    source.exclude().orElse(List.of()), List.of(settings.donePath(), settings.errorPath()),
-                    () -> gate.isOpen() && mappingCheck.ready(name)));
-            getCamelContext().getRegistry().bind(pollStrategyBean, new SftpPollStrategy(settings, health));
-            getCamelContext().getRegistry().bind(pollStrategyBean + "-errors", new SftpPollStrategy.QuietExceptionHandler(
-                    name, health));
-            // The secrets go to the registry and the URI names them (#bean:...): they are never in the
-            // route's parameters, its endpoint URI, Camel's summaries, health data or log lines.
-            // (Camel's URI masking is no guard: it ends a RAW(...) value at its first ')'.)
-            settings.password().ifPresent(p -> getCamelContext().getRegistry().bind(passwordBean(name), p));
-            settings.privateKeyPassphrase().ifPresent(p -> getCamelContext().getRegistry().bind(passphraseBean(name), p));
             health.register(name);
-            templatedRoute(TEMPLATE)
+            var route = templatedRoute(TEMPLATE)
                     .routeId(SourceRoutes.routeId(name))
                     .parameter("source", name)
                     // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
                     .parameter("leader", leadership.consumerPrefix(name))
-                    .parameter("server", settings.host() + ":" + settings.port())
-                    .parameter("directory", settings.path())
-                    .parameter("options", options(settings, source, filterBean, pollStrategyBean));
+                    .parameter("endpoint", sftpEndpoint(settings, source).getRawUri())
+                    .bean(FILTER, new SftpSourceFilter(source.include().orElse(List.of()),
+                            source.exclude().orElse(List.of()), List.of(settings.donePath(), settings.errorPath()),
+                            () -> gate.isOpen() && mappingCheck.ready(name)))
+                    .bean(POLL_STRATEGY, new SftpPollStrategy(settings, health))
+                    .bean(ERRORS, new SftpPollStrategy.QuietExceptionHandler(name, health));
+            // The secrets are beans of the route and the URI names them (#bean:...): they are never in the
+            // route's parameters, its endpoint URI, Camel's summaries, health data or log lines.
+            // (Camel's URI masking is no guard: it ends a RAW(...) value at its first ')'.)
+            settings.password().ifPresent(p -> route.bean(PASSWORD, secret(p)));
+            settings.privateKeyPassphrase().ifPresent(p -> route.bean(PASSPHRASE, secret(p)));
             LOG.infof("Source %s polls sftp://%s/%s (done: %s, error: %s, host key: %s)", name, settings.server(),
                     settings.path(), settings.deleteAfterSuccess() ? "delete" : settings.donePath(),
                     settings.errorPath(), settings.strictHostKeyChecking() ? "checked against "
@@ -116,63 +113,62 @@ public class SftpSourceRoutes extends RouteBuilder {
         }
     }
 
-    static String passwordBean(String source) {
-        return "mayanIngestSftpPassword-" + source;
+    /**
+     * A secret as a bean supplier: given a plain String, Camel's bean factory would read it as the name
+     * of a class to create (and say so with the value in its error).
+     */
+    private static java.util.function.Supplier<Object> secret(String value) {
+        return () -> value;
     }
 
-    static String passphraseBean(String source) {
-        return "mayanIngestSftpPassphrase-" + source;
-    }
+    /** The local names of a source route's own beans. */
+    static final String FILTER = "sftpFilter";
+    static final String POLL_STRATEGY = "sftpPollStrategy";
+    static final String ERRORS = "sftpPollErrors";
+    static final String PASSWORD = "sftpPassword";
+    static final String PASSPHRASE = "sftpPassphrase";
 
-    static String options(SftpSettings s, SourceConfig source, String filterBean, String pollStrategyBean) {
+    /** One source's SFTP consumer, built with the Endpoint DSL; secrets are only named ({@code #bean:}). */
+    static org.apache.camel.builder.endpoint.AbstractEndpointBuilder sftpEndpoint(SftpSettings s, SourceConfig source) {
         long stable = source.stableFor().toMillis();
-        List<String> options = new ArrayList<>();
-        options.add("username=RAW(" + s.username() + ")");
-        s.password().ifPresent(p -> options.add("password=#bean:" + passwordBean(s.name())));
-        s.privateKeyFile().ifPresent(k -> options.add("privateKeyFile=" + k));
-        s.privateKeyPassphrase().ifPresent(p -> options.add("privateKeyPassphrase=#bean:" + passphraseBean(s.name())));
+        SftpEndpointConsumerBuilder e = org.apache.camel.builder.endpoint.StaticEndpointBuilders.sftp(s.host() + ":" + s.port() + "/" + s.path())
+                .username("RAW(" + s.username() + ")");
+        s.password().ifPresent(p -> e.password("#bean:{{" + PASSWORD + "}}"));
+        s.privateKeyFile().ifPresent(k -> e.privateKeyFile(k.toString()));
+        s.privateKeyPassphrase().ifPresent(p -> e.privateKeyPassphrase("#bean:{{" + PASSPHRASE + "}}"));
         if (s.strictHostKeyChecking()) {
-            options.add("strictHostKeyChecking=yes");
+            e.strictHostKeyChecking("yes");
             if (s.knownHostsFile().isPresent()) {
-                options.add("knownHostsFile=" + s.knownHostsFile().get());
-                options.add("useUserKnownHostsFile=false");
+                e.knownHostsFile(s.knownHostsFile().get().toString()).useUserKnownHostsFile(false);
             } else {
-                options.add("useUserKnownHostsFile=true");
+                e.useUserKnownHostsFile(true);
             }
         } else {
-            options.add("strictHostKeyChecking=no");
-            options.add("useUserKnownHostsFile=false");
+            e.strictHostKeyChecking("no").useUserKnownHostsFile(false);
         }
-        options.add("noop=true");
-        // Not idempotent: a file left in place after a transient failure must be picked up again.
-        options.add("idempotent=false");
-        options.add("recursive=" + source.recursive());
-        options.add("filter=#" + filterBean);
-        options.add("pollStrategy=#" + pollStrategyBean);
-        // The poll strategy reports a failed poll once, with its reason; not a stack trace per poll.
-        options.add("exceptionHandler=#" + pollStrategyBean + "-errors");
-        // A source that cannot connect polls ten times less often after three failures in a row.
-        options.add("backoffErrorThreshold=3");
-        options.add("backoffMultiplier=10");
-        // A failed login or host-key check must reach the poll strategy (readiness) rather than a log line.
-        options.add("throwExceptionOnConnectFailed=true");
-        options.add("maximumReconnectAttempts=0");
-        // Never create the source directory on the server: a vanished directory is a fault to report.
-        options.add("autoCreate=false");
-        // Camel streams each file into the spool (claim check) and deletes that copy when the exchange
-        // completes. (streamDownload=true handed us a stream that read as empty with jsch 2.27 + MINA.)
-        options.add("localWorkDirectory=" + s.spoolPath().resolve(SftpSourceMapper.DOWNLOADS));
-        options.add("stepwise=false");
-        options.add("readLock=changed");
-        options.add("readLockMinAge=" + stable);
-        options.add("readLockMinLength=0");
-        options.add("readLockCheckInterval=" + Math.max(100, Math.min(1000, stable / 2)));
-        options.add("readLockTimeout=" + Math.max(10_000, stable * 10));
-        options.add("readLockLoggingLevel=DEBUG");
-        options.add("delay=" + source.pollInterval().toMillis());
-        options.add("sortBy=file:modified");
-        options.add("connectTimeout=15000");
-        options.add("timeout=60000");
-        return String.join("&", options);
+        // As the folder source: Camel never moves or deletes the file (the acknowledger does, after Mayan
+        // confirmed it), and a file left in place after a transient failure must be picked up again.
+        e.noop(true).idempotent(false).recursive(source.recursive()).filter("#{{" + FILTER + "}}")
+                // A source that cannot connect polls ten times less often after three failures in a row.
+                .backoffErrorThreshold(3).backoffMultiplier(10)
+                .readLock("changed").readLockMinAge(stable).readLockMinLength(0)
+                .readLockCheckInterval(Math.max(100, Math.min(1000, stable / 2)))
+                .readLockTimeout(Math.max(10_000, stable * 10)).readLockLoggingLevel(LoggingLevel.DEBUG)
+                .delay(source.pollInterval().toMillis()).sortBy("file:modified");
+        e.advanced()
+                .pollStrategy("#{{" + POLL_STRATEGY + "}}")
+                // The poll strategy reports a failed poll once, with its reason; not a stack trace per poll.
+                .exceptionHandler("#{{" + ERRORS + "}}")
+                // A failed login or host-key check must reach the poll strategy (readiness) rather than a log line.
+                .throwExceptionOnConnectFailed(true).maximumReconnectAttempts(0)
+                // Never create the source directory on the server: a vanished directory is a fault to report.
+                .autoCreate(false)
+                // Camel streams each file into the spool (claim check) and deletes that copy when the exchange
+                // completes. (streamDownload=true handed us a stream that read as empty with jsch 2.27 + MINA.)
+                .localWorkDirectory(s.spoolPath().resolve(SftpSourceMapper.DOWNLOADS).toString())
+                .stepwise(false)
+                .connectTimeout(15000)
+                .timeout(60000);
+        return (org.apache.camel.builder.endpoint.AbstractEndpointBuilder) e;
     }
 }

@@ -1,8 +1,6 @@
 package io.mayaningest.source.mail;
 
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -12,6 +10,9 @@ import io.mayaningest.pipeline.PipelineRoutes;
 import io.mayaningest.pipeline.SourceErrorPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.endpoint.AbstractEndpointBuilder;
+import org.apache.camel.builder.endpoint.StaticEndpointBuilders;
+import org.apache.camel.builder.endpoint.dsl.MailEndpointBuilderFactory.MailEndpointConsumerBuilder;
 import org.jboss.logging.Logger;
 
 /**
@@ -59,16 +60,16 @@ public class MailSourceRoutes extends RouteBuilder {
     }
 
     public static String routeId(String source) {
-        return "source-" + source;
+        return io.mayaningest.source.SourceRoutes.routeId(source);
     }
 
     @Override
     public void configure() throws Exception {
         routeTemplate(TEMPLATE)
-                .templateParameter("source")
-                .templateParameter("uri")
-                .templateParameter("leader")
-                .from("{{leader}}{{uri}}")
+                .templateParameter("source", null, "the source's name: ingest.sources.<source>")
+                .templateParameter("endpoint", null, "the mail consumer, from MailSourceRoutes#mailEndpoint")
+                .templateParameter("leader", "", "master:<namespace>: when only the cluster's leader reads it (Leadership)")
+                .from("{{leader}}{{endpoint}}")
                     .errorHandler(noErrorHandler())
                     .setProperty(MailReader.SOURCE_PROPERTY, constant("{{source}}"))
                     // While Mayan cannot take documents the mail is not read (peeked only, left unseen).
@@ -101,16 +102,21 @@ public class MailSourceRoutes extends RouteBuilder {
 
         for (MailSettings settings : sources.all().values()) {
             Files.createDirectories(settings.spool());
-            String propertiesBean = "mayanIngestMailProperties-" + settings.name();
             Properties properties = new Properties();
             properties.putAll(settings.javaMailProperties());
-            getCamelContext().getRegistry().bind(propertiesBean, properties);
-            templatedRoute(TEMPLATE)
+            Optional<String> password = config.sources().get(settings.name()).password().filter(p -> !p.isEmpty());
+            var route = templatedRoute(TEMPLATE)
                     .routeId(routeId(settings.name()))
                     .parameter("source", settings.name())
                     // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
                     .parameter("leader", leadership.consumerPrefix(settings.name()))
-                    .parameter("uri", uri(settings, propertiesBean));
+                    .parameter("endpoint", mailEndpoint(settings, password.isPresent(),
+                            config.sources().get(settings.name()).pollInterval().toMillis()).getRawUri())
+                    .bean(PROPERTIES, properties);
+            // The password is a bean of the route, named in the URI: a resolved placeholder would be part of
+            // the endpoint URI, which Camel prints and shows in health, masked only up to a ')' in the password.
+            // Through a supplier: Camel's bean factory would read a plain String as a class name (and print it).
+            password.ifPresent(p -> route.bean(PASSWORD, (java.util.function.Supplier<Object>) () -> p));
             if (settings.plainTextPassword()) {
                 LOG.warnf("Source %s sends its password in plain text to %s (security=none); set "
                         + "ingest.sources.%s.security=ssl or starttls", settings.name(), settings.host(), settings.name());
@@ -122,28 +128,36 @@ public class MailSourceRoutes extends RouteBuilder {
         }
     }
 
-    private String uri(MailSettings settings, String propertiesBean) {
-        List<String> options = new ArrayList<>();
-        options.add("username=RAW(" + settings.username() + ")");
-        Optional<String> password = config.sources().get(settings.name()).password().filter(p -> !p.isEmpty());
-        if (password.isPresent()) {
-            // By reference to the registry, not a placeholder: a resolved placeholder is part of the endpoint
-            // URI, which Camel prints and shows in health, masked only up to a ')' in the password.
-            String bean = "mayanIngestMailPassword-" + settings.name();
-            getCamelContext().getRegistry().bind(bean, password.get());
-            options.add("password=#bean:" + bean);
+    /** The local names of a source route's own beans. */
+    static final String PROPERTIES = "mailProperties";
+    static final String PASSWORD = "mailPassword";
+
+    /**
+     * One source's mail consumer, built with the Endpoint DSL. It only peeks at unseen mail and never
+     * deletes: MailAcknowledgement flags, moves or deletes a mail after all its documents are in Mayan;
+     * {@code handleFailedMessage} keeps a mail that fails to be read for the error policy;
+     * {@code mapMailMessage=false} leaves the message as the body, read by MailReader as a stream.
+     */
+    static AbstractEndpointBuilder mailEndpoint(MailSettings settings, boolean password, long pollMillis) {
+        String server = settings.host() + ":" + settings.port();
+        MailEndpointConsumerBuilder e = switch (settings.protocol()) {
+            case "imaps" -> StaticEndpointBuilders.imaps(server);
+            case "pop3" -> StaticEndpointBuilders.pop3(server);
+            case "pop3s" -> StaticEndpointBuilders.pop3s(server);
+            default -> StaticEndpointBuilders.imap(server);
+        };
+        e.username("RAW(" + settings.username() + ")");
+        if (password) {
+            e.password("#bean:{{" + PASSWORD + "}}");
         }
+        e.peek(true).unseen(true).delete(false).handleFailedMessage(true).closeFolder(true).delay(pollMillis);
         if (settings.isImap()) {
-            options.add("folderName=RAW(" + settings.folder() + ")");
+            e.advanced().folderName("RAW(" + settings.folder() + ")");
         }
-        options.add("peek=true");
-        options.add("unseen=true");
-        options.add("delete=false");
-        options.add("mapMailMessage=false");
-        options.add("handleFailedMessage=true");
-        options.add("closeFolder=true");
-        options.add("delay=" + config.sources().get(settings.name()).pollInterval().toMillis());
-        options.add("additionalJavaMailProperties=#" + propertiesBean);
-        return settings.protocol() + "://" + settings.host() + ":" + settings.port() + "?" + String.join("&", options);
+        e.advanced().mapMailMessage(false);
+        AbstractEndpointBuilder builder = (AbstractEndpointBuilder) e;
+        // An object-valued option: the builder's typed setter would put the Properties into the URI.
+        builder.doSetProperty("additionalJavaMailProperties", "#{{" + PROPERTIES + "}}");
+        return builder;
     }
 }

@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.function.Predicate;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mayaningest.config.MayanConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,24 +30,42 @@ public class MayanLookups {
     /** Cabinet levels in our configuration and sidecars; Mayan's own {@code full_path} is not relied on. */
     public static final String CABINET_SEPARATOR = "/";
 
+    // Mayan's answers carry many more fields (urls, dates, counts); only these are read.
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record DocumentType(long id, String label) {
     }
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record MetadataType(long id, String name, String label, String lookup, String validation,
-            String validationArguments) {
+            @JsonProperty("validation_arguments") String validationArguments) {
     }
 
     /** A metadata type attached to a document type. */
     public record Attachment(long metadataTypeId, String name, boolean required) {
     }
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Tag(long id, String label) {
     }
 
     public record Cabinet(long id, String fullPath) {
     }
 
+    /** One entry of {@code document_types/{id}/metadata_types/}: the attached type, nested, and its flag. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record AttachmentEntry(@JsonProperty("metadata_type") MetadataType metadataType, boolean required) {
+        Attachment attachment() {
+            return new Attachment(metadataType.id(), metadataType.name(), required);
+        }
+    }
+
+    /** One entry of {@code cabinets/}: a level, linked to its parent by id. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record CabinetEntry(long id, String label, @JsonProperty("parent_id") Long parentId) {
+    }
+
     private final MayanClient client;
+    private final ObjectMapper json;
     private final Duration ttl;
     private final CachedList<DocumentType> documentTypes;
     private final CachedList<MetadataType> metadataTypes;
@@ -53,15 +73,13 @@ public class MayanLookups {
     private final CachedList<Cabinet> cabinets;
     private final Map<Long, CachedList<Attachment>> attachments = new ConcurrentHashMap<>();
 
-    public MayanLookups(MayanClient client, MayanConfig config) {
+    public MayanLookups(MayanClient client, MayanConfig config, ObjectMapper json) {
         this.client = client;
+        this.json = json;
         this.ttl = config.lookupCacheTtl();
-        this.documentTypes = new CachedList<>(() -> map("document_types/",
-                n -> new DocumentType(n.path("id").asLong(), n.path("label").asText())));
-        this.metadataTypes = new CachedList<>(() -> map("metadata_types/",
-                n -> new MetadataType(n.path("id").asLong(), n.path("name").asText(), n.path("label").asText(),
-                        text(n, "lookup"), text(n, "validation"), text(n, "validation_arguments"))));
-        this.tags = new CachedList<>(() -> map("tags/", n -> new Tag(n.path("id").asLong(), n.path("label").asText())));
+        this.documentTypes = new CachedList<>(() -> list("document_types/", DocumentType.class));
+        this.metadataTypes = new CachedList<>(() -> list("metadata_types/", MetadataType.class));
+        this.tags = new CachedList<>(() -> list("tags/", Tag.class));
         this.cabinets = new CachedList<>(this::loadCabinets);
     }
 
@@ -83,10 +101,9 @@ public class MayanLookups {
 
     /** The metadata types attached to a document type, with their "required" flag. */
     public List<Attachment> attachments(long documentTypeId) {
-        return attachments.computeIfAbsent(documentTypeId, id -> new CachedList<>(() -> map(
-                "document_types/" + id + "/metadata_types/",
-                n -> new Attachment(n.path("metadata_type").path("id").asLong(),
-                        n.path("metadata_type").path("name").asText(), n.path("required").asBoolean()))))
+        return attachments.computeIfAbsent(documentTypeId, id -> new CachedList<>(() -> list(
+                "document_types/" + id + "/metadata_types/", AttachmentEntry.class).stream()
+                .map(AttachmentEntry::attachment).toList()))
                 .all();
     }
 
@@ -146,30 +163,29 @@ public class MayanLookups {
 
     /** Full paths are built from label + parent_id, which every 4.x release has (mayan-api.md §9). */
     private List<Cabinet> loadCabinets() {
-        List<JsonNode> nodes = client.getAll("cabinets/", Map.of());
-        Map<Long, JsonNode> byId = new HashMap<>();
-        nodes.forEach(n -> byId.put(n.path("id").asLong(), n));
+        List<CabinetEntry> entries = list("cabinets/", CabinetEntry.class);
+        Map<Long, CabinetEntry> byId = new HashMap<>();
+        entries.forEach(e -> byId.put(e.id(), e));
         List<Cabinet> result = new ArrayList<>();
-        for (JsonNode n : nodes) {
+        for (CabinetEntry entry : entries) {
             List<String> levels = new ArrayList<>();
-            JsonNode current = n;
+            CabinetEntry current = entry;
             for (int depth = 0; current != null && depth < 64; depth++) {
-                levels.add(0, current.path("label").asText().strip());
-                JsonNode parent = current.path("parent_id");
-                current = parent.isNumber() ? byId.get(parent.asLong()) : null;
+                levels.add(0, current.label() == null ? "" : current.label().strip());
+                current = current.parentId() == null ? null : byId.get(current.parentId());
             }
-            result.add(new Cabinet(n.path("id").asLong(), String.join(CABINET_SEPARATOR, levels)));
+            result.add(new Cabinet(entry.id(), String.join(CABINET_SEPARATOR, levels)));
         }
         return result;
     }
 
-    private <T> List<T> map(String path, Function<JsonNode, T> mapper) {
-        return client.getAll(path, Map.of()).stream().map(mapper).toList();
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+    /** Every page of a list, each entry read into {@code type} by Quarkus' ObjectMapper. */
+    private <T> List<T> list(String path, Class<T> type) {
+        List<T> result = new ArrayList<>();
+        for (JsonNode node : client.getAll(path, Map.of())) {
+            result.add(json.convertValue(node, type));
+        }
+        return result;
     }
 
     /** One cached list: read whole, kept for the TTL, read once more on a miss. */

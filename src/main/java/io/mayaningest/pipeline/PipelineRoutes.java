@@ -84,8 +84,15 @@ public class PipelineRoutes extends RouteBuilder {
                 // Every item that ends done is announced, a skipped duplicate too (with the document it matched).
                 .bean(events, "done");
 
+        // The lookups (LookupRoutes) enrich the item in order: the metadata lookup needs the type's id.
+        // A retried item starts with no lookups found, so nothing of an earlier attempt is judged again.
         from(VALIDATE).routeId(VALIDATE_ROUTE).errorHandler(noErrorHandler())
-                .bean(resolver, "resolve")
+                .removeProperty(LookupRoutes.FOUND)
+                .enrich(LookupRoutes.LOOKUP_DOCUMENT_TYPE, LookupRoutes.FOUND_STRATEGY)
+                .enrich(LookupRoutes.LOOKUP_METADATA_TYPES, LookupRoutes.FOUND_STRATEGY)
+                .enrich(LookupRoutes.LOOKUP_TAGS, LookupRoutes.FOUND_STRATEGY)
+                .enrich(LookupRoutes.LOOKUP_CABINETS, LookupRoutes.FOUND_STRATEGY)
+                .bean(resolver, "judge")
                 .bean(ledger, "validated")
                 .bean(duplicates, "apply");
 

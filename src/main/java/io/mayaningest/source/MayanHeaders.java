@@ -44,8 +44,6 @@ public final class MayanHeaders {
     public static final List<String> MAPPING = List.of(DOCUMENT_TYPE, LABEL, DESCRIPTION, LANGUAGE, TAGS, CABINETS,
             METADATA, DOCUMENT_ID, ACTION);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private MayanHeaders() {
     }
 
@@ -57,9 +55,11 @@ public final class MayanHeaders {
 
     /**
      * Puts what the sender gave on top of the source's mapping. {@code noun} names the carrier in
-     * messages ("property", "header"), so the reason points at what the sender must change.
+     * messages ("property", "header"), so the reason points at what the sender must change; {@code json}
+     * (Quarkus' ObjectMapper) reads {@value #METADATA}.
      */
-    public static <E extends Exception> void override(IngestRequest item, Values<E> values, String noun) throws E {
+    public static <E extends Exception> void override(IngestRequest item, Values<E> values, String noun, ObjectMapper json)
+            throws E {
         String type = text(values, DOCUMENT_TYPE);
         if (type != null) {
             item.setDocumentType(type);
@@ -90,7 +90,7 @@ public final class MayanHeaders {
         if (metadata != null) {
             JsonNode root;
             try {
-                root = JSON.readTree(metadata);
+                root = json.readTree(metadata);
             } catch (IOException e) {
                 root = null;
             }

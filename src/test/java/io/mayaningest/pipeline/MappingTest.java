@@ -43,7 +43,7 @@ class MappingTest {
 
     @Test
     void metadataValuesAreCheckedLikeMayanDoes() {
-        Resolver resolver = new Resolver(null, null);
+        Resolver resolver = new Resolver(null, null, null);
         MetadataType currency = new MetadataType(1, "currency", "Currency", "EUR,USD,CHF", "", "");
         assertThat(resolver.valueProblem(currency, "CHF")).isEmpty();
         assertThat(resolver.valueProblem(currency, "chf")).isPresent(); // Mayan's lookup is case-sensitive

@@ -19,7 +19,6 @@ final class Problems {
 
     static final String MEDIA_TYPE = "application/problem+json";
     static final String TYPE_PREFIX = "urn:mayan-ingest:problem:";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Problems() {
     }
@@ -65,13 +64,15 @@ final class Problems {
         return p;
     }
 
+    /** The entity stays a map: Quarkus REST writes it with Quarkus' ObjectMapper (application/*+json is JSON to it). */
     static Response response(Map<String, Object> problem) {
-        return Response.status((Integer) problem.get("status")).type(MEDIA_TYPE).entity(json(problem)).build();
+        return Response.status((Integer) problem.get("status")).type(MEDIA_TYPE).entity(problem).build();
     }
 
-    static String json(Object value) {
+    /** For answers written outside JAX-RS (the Vert.x route filter of {@link UploadAuth}). */
+    static String json(ObjectMapper json, Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

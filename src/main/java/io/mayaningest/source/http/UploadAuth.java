@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.vertx.ext.web.RoutingContext;
@@ -53,8 +55,11 @@ public class UploadAuth {
     private final IngestConfig config;
     private final Map<String, Client> clients = new LinkedHashMap<>();
 
-    public UploadAuth(IngestConfig config) {
+    private final ObjectMapper json;
+
+    public UploadAuth(IngestConfig config, ObjectMapper json) {
         this.config = config;
+        this.json = json;
         config.apiClients().forEach((name, c) -> clients.put(name, new Client(name,
                 c.token().filter(t -> !t.isBlank()).map(t -> t.strip().getBytes(StandardCharsets.UTF_8)),
                 c.username().filter(u -> !u.isBlank()).map(String::strip),
@@ -96,7 +101,7 @@ public class UploadAuth {
                 context.response().putHeader("WWW-Authenticate", List.<String>of("Bearer realm=\"" + REALM + "\"",
                         "Basic realm=\"" + REALM + "\""));
             }
-            context.response().putHeader("Connection", "close").end(Problems.json(Problems.auth(decision, raw)));
+            context.response().putHeader("Connection", "close").end(Problems.json(json, Problems.auth(decision, raw)));
             return true;
         }
         context.put(PASSED, m.group(1));

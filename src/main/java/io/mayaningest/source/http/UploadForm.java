@@ -40,19 +40,25 @@ final class UploadForm {
     static final int MAX_FIELD_BYTES = 64 * 1024;
     static final int MAX_FIELDS = 500;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Quarkus' ObjectMapper: reads the "metadata" field. */
+    private final ObjectMapper json;
 
     String fileName;
     Spool.Spooled file;
     final Map<String, List<String>> fields = new LinkedHashMap<>();
     final List<Problem> problems = new ArrayList<>();
 
+    private UploadForm(ObjectMapper json) {
+        this.json = json;
+    }
+
     /**
      * Reads the whole body. The file goes to {@code spoolDir}; {@link Spool.TooLarge} when it is larger
      * than {@code limit} (0: no limit), {@link MultipartReader.Malformed} when the body is not a form.
      */
-    static UploadForm read(InputStream body, String boundary, Path spoolDir, long limit) throws IOException {
-        UploadForm form = new UploadForm();
+    static UploadForm read(InputStream body, String boundary, Path spoolDir, long limit, ObjectMapper json)
+            throws IOException {
+        UploadForm form = new UploadForm(json);
         MultipartReader reader = new MultipartReader(body, boundary);
         int count = 0;
         for (MultipartReader.Part part; (part = reader.next()) != null;) {
@@ -160,7 +166,7 @@ final class UploadForm {
         if (metadata != null) {
             JsonNode root;
             try {
-                root = JSON.readTree(metadata);
+                root = json.readTree(metadata);
             } catch (IOException e) {
                 root = null;
             }

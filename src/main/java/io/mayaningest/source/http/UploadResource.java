@@ -18,6 +18,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.config.MayanConfig;
 import io.mayaningest.ledger.Ledger;
@@ -95,10 +97,13 @@ public class UploadResource {
     private final MayanConfig mayan;
     private final String mayanUrl;
     private final String mayanApiUrl;
+    private final ObjectMapper json;
 
     public UploadResource(UploadAuth auth, HttpIntake intake, Mapping mapping, Resolver resolver, Ledger ledger,
-            MayanGate gate, MayanConfig mayan, MayanClient client, io.mayaningest.source.MappingCheck mappingCheck) {
+            MayanGate gate, MayanConfig mayan, MayanClient client, io.mayaningest.source.MappingCheck mappingCheck,
+            ObjectMapper json) {
         this.mappingCheck = mappingCheck;
+        this.json = json;
         this.auth = auth;
         this.intake = intake;
         this.mapping = mapping;
@@ -181,7 +186,7 @@ public class UploadResource {
         try {
             UploadForm form;
             try {
-                form = UploadForm.read(body, boundary, dir, source.maxFileSize());
+                form = UploadForm.read(body, boundary, dir, source.maxFileSize(), json);
             } catch (Spool.TooLarge e) {
                 return Response.fromResponse(Problems.response(Problems.problem("too-large", "The file is too large", 413,
                         "the file is larger than the limit of " + source.maxFileSize() + " bytes of source \"" + sourceName

@@ -14,6 +14,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.core.IngestException;
@@ -59,9 +61,12 @@ public class JmsSourceMapper implements SourceMapper {
     private final IngestConfig config;
 
     private final io.mayaningest.source.MappingCheck mappingCheck;
+    private final ObjectMapper json;
 
-    public JmsSourceMapper(Mapping mapping, IngestConfig config, io.mayaningest.source.MappingCheck mappingCheck) {
+    public JmsSourceMapper(Mapping mapping, IngestConfig config, io.mayaningest.source.MappingCheck mappingCheck,
+            ObjectMapper json) {
         this.mappingCheck = mappingCheck;
+        this.json = json;
         this.mapping = mapping;
         this.config = config;
     }
@@ -153,8 +158,8 @@ public class JmsSourceMapper implements SourceMapper {
         override(item, message);
     }
 
-    static void override(IngestRequest item, Message message) throws JMSException {
-        MayanHeaders.override(item, name -> text(message, name), "property");
+    private void override(IngestRequest item, Message message) throws JMSException {
+        MayanHeaders.override(item, name -> text(message, name), "property", json);
     }
 
     /** A property as text (senders may set numbers), or null when absent or blank. */

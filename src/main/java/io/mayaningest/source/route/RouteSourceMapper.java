@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.mayaningest.config.IngestConfig;
 import io.mayaningest.config.IngestConfig.SourceConfig;
 import io.mayaningest.mayan.MayanGate;
@@ -57,10 +59,12 @@ public class RouteSourceMapper implements SourceMapper {
     private final ProducerTemplate producer;
 
     private final io.mayaningest.source.MappingCheck mappingCheck;
+    private final ObjectMapper json;
 
     public RouteSourceMapper(IngestConfig config, Mapping mapping, MayanGate gate, ProducerTemplate producer,
-            io.mayaningest.source.MappingCheck mappingCheck) {
+            io.mayaningest.source.MappingCheck mappingCheck, ObjectMapper json) {
         this.mappingCheck = mappingCheck;
+        this.json = json;
         this.config = config;
         this.mapping = mapping;
         this.gate = gate;
@@ -173,7 +177,7 @@ public class RouteSourceMapper implements SourceMapper {
             item.setDocumentType(DEFAULT_TYPE);
             item.setLabel(item.getFileName());
         }
-        MayanHeaders.override(item, name -> in.getHeader(name, String.class), "header");
+        MayanHeaders.override(item, name -> in.getHeader(name, String.class), "header", json);
     }
 
     /** {@code MayanSource}, else the id of the route that sent the exchange. */

@@ -54,9 +54,9 @@ public class JmsSourceRoutes extends RouteBuilder {
     @Override
     public void configure() throws Exception {
         RouteDefinition template = routeTemplate(TEMPLATE)
-                .templateParameter("source")
-                .templateParameter("destination")
-                .templateParameter("concurrency")
+                .templateParameter("source", null, "the source's name: ingest.sources.<source>")
+                .templateParameter("destination", null, "the queue to consume")
+                .templateParameter("concurrency", "1", "transacted consumers, each one message at a time")
                 // Several transacted consumers, each receiving, ingesting and committing its own message
                 // on its own thread (the JMS component's way to work on messages side by side).
                 .from("jms:queue:{{destination}}?transacted=true&mapJmsMessage=false&concurrentConsumers={{concurrency}}"

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -28,36 +29,34 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mayaningest.config.MayanConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.hc.client5.http.classic.methods.HttpGet;
-import org.apache.hc.client5.http.classic.methods.HttpPatch;
-import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
+import jakarta.inject.Inject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.hc.client5.http.entity.mime.FileBody;
 import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
-import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.net.URIBuilder;
-import org.apache.hc.core5.util.Timeout;
 import org.jboss.logging.Logger;
 
 /**
  * Mayan's REST API as mayan-api.md describes it, with every answer classified into a
  * {@link MayanException} a person can read.
  * <p>
- * Why Apache HttpClient directly and not the Camel http endpoint: each pipeline step makes several
- * dependent calls (list pages, then POST or PATCH) and must rebuild a streamed multipart body on every
- * retry; a plain bean keeps that testable without Camel and keeps the Authorization header out of
- * exchanges, where it could be logged or forwarded.
+ * Every call goes through the route {@link MayanHttpRoutes#MAYAN_HTTP} (Camel HTTP on mayan.url): this
+ * bean builds the request (method, path and query as headers of a fresh exchange, the body as an
+ * {@link HttpEntity} built anew on every call, so a retried pipeline step rebuilds the streamed
+ * multipart from the spool file) and reads the answer. It stays a bean because a pipeline step makes
+ * several dependent calls (list pages, then POST or PATCH) and the classification of an answer
+ * (transient, permanent with reason and fix, service-level) depends on status, body and headers
+ * together; the route keeps the transport (pool, timeouts, TLS, authentication) in one place. The
+ * Authorization header is added by the route's request interceptor from {@link #currentAuthorization},
+ * never carried in an exchange.
  */
 @ApplicationScoped
 public class MayanClient {
@@ -70,7 +69,10 @@ public class MayanClient {
 
     private final MayanConfig config;
     private final ObjectMapper json;
-    private final CloseableHttpClient http;
+    /** Sends to {@link MayanHttpRoutes#MAYAN_HTTP}; in a standalone client (tests, tools), of its own context. */
+    private ProducerTemplate template;
+    /** The client's own Camel context when it was made without one (tests and tools); null in the service. */
+    private CamelContext ownContext;
     private final String base;
     /** Token or Basic header; with a user name and password, a token obtained once replaces Basic. */
     private volatile String authorization;
@@ -96,17 +98,34 @@ public class MayanClient {
     /** Endpoints whose Deprecation header was already logged: once per endpoint and process. */
     private final java.util.Set<String> deprecationWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /**
+     * A client with its own small Camel context holding only {@link MayanHttpRoutes}: for tests and
+     * tools that talk to Mayan without the service.
+     */
     public MayanClient(MayanConfig config, ObjectMapper json) {
+        this(config, json, (ProducerTemplate) null);
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.addRoutes(new MayanHttpRoutes(config, this::currentAuthorization, userAgent));
+            context.start();
+        } catch (Exception e) {
+            closeQuietly(context);
+            throw new IllegalStateException("cannot start the route to Mayan: " + e.getMessage(), e);
+        }
+        this.ownContext = context;
+        this.template = context.createProducerTemplate();
+    }
+
+    @Inject
+    public MayanClient(MayanConfig config, ObjectMapper json, ProducerTemplate template) {
         this.config = config;
+        this.template = template;
         this.json = json;
         // User info is cut off here, once: every URL the service prints or sends (messages, readiness,
         // result events) derives from base. HttpClient 5 refuses user info in a request URI anyway.
         URI url = parseUrl(config.url());
-        String authority = url.getRawAuthority();
-        int at = authority == null ? -1 : authority.lastIndexOf('@');
-        String userInfo = at < 0 ? null : authority.substring(0, at);
-        this.base = stripTrailingSlash(userInfo == null ? config.url() : url.getScheme() + "://"
-                + authority.substring(at + 1) + (url.getRawPath() == null ? "" : url.getRawPath()));
+        String userInfo = userInfo(url);
+        this.base = baseOf(config.url());
         if (userInfo != null && config.username().filter(u -> !u.isBlank()).isEmpty()) {
             int colon = userInfo.indexOf(':');
             this.username = Optional.of(decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
@@ -125,10 +144,37 @@ public class MayanClient {
             }
         }
         this.authorization = authorizationHeader(config.token(), username, password);
-        this.http = buildClient(config);
         this.userAgent = config.userAgent().filter(u -> !u.isBlank()).orElseGet(() -> "mayan-ingest/"
                 + org.eclipse.microprofile.config.ConfigProvider.getConfig()
                         .getOptionalValue("quarkus.application.version", String.class).orElse("dev"));
+    }
+
+    /**
+     * mayan.url without user info, a trailing slash or {@code /api/v4}: the address every request goes
+     * to (the endpoint of {@link MayanHttpRoutes}) and every URL the service prints.
+     */
+    static String baseOf(String configured) {
+        URI url = parseUrl(configured);
+        String userInfo = userInfo(url);
+        String authority = url.getRawAuthority();
+        return stripTrailingSlash(userInfo == null ? configured : url.getScheme() + "://"
+                + authority.substring(authority.lastIndexOf('@') + 1) + (url.getRawPath() == null ? "" : url.getRawPath()));
+    }
+
+    private static String userInfo(URI url) {
+        String authority = url.getRawAuthority();
+        int at = authority == null ? -1 : authority.lastIndexOf('@');
+        return at < 0 ? null : authority.substring(0, at);
+    }
+
+    /** The Authorization header the route's interceptor adds to every request (null: anonymous). */
+    public String currentAuthorization() {
+        return authorization;
+    }
+
+    /** User-Agent of every request (the route's endpoint option). */
+    public String userAgent() {
+        return userAgent;
     }
 
     void onServiceFailure(java.util.function.Consumer<MayanException> listener) {
@@ -145,7 +191,7 @@ public class MayanClient {
     }
 
     public JsonNode get(String path, Map<String, String> query) {
-        return execute(new HttpGet(uri(path, query)), path);
+        return execute("GET", path, query, null);
     }
 
     /**
@@ -172,15 +218,11 @@ public class MayanClient {
     }
 
     public JsonNode postJson(String path, Object body) {
-        HttpPost post = new HttpPost(uri(path, Map.of()));
-        post.setEntity(jsonEntity(body));
-        return execute(post, path);
+        return execute("POST", path, Map.of(), jsonEntity(body));
     }
 
     public JsonNode patchJson(String path, Object body) {
-        HttpPatch patch = new HttpPatch(uri(path, Map.of()));
-        patch.setEntity(jsonEntity(body));
-        return execute(patch, path);
+        return execute("PATCH", path, Map.of(), jsonEntity(body));
     }
 
     /**
@@ -207,9 +249,7 @@ public class MayanClient {
             addIfPresent(multipart, "label", label);
             addIfPresent(multipart, "description", description);
             addIfPresent(multipart, "language", language);
-            HttpPost post = new HttpPost(uri("documents/upload/", Map.of()));
-            post.setEntity(multipart.build());
-            return execute(post, "documents/upload/");
+            return execute("POST", "documents/upload/", Map.of(), multipart.build());
         }
         ObjectNode arguments = json.createObjectNode().put("document_type_id", documentTypeId)
                 // In immediate mode Mayan creates the document with label "" and only later takes the file
@@ -254,9 +294,7 @@ public class MayanClient {
             multipart.addTextBody("action_name", action, TEXT);
         }
         multipart.addTextBody("comment", comment, TEXT).addTextBody("filename", fileName, TEXT);
-        HttpPost post = new HttpPost(uri(path, Map.of()));
-        post.setEntity(multipart.build());
-        execute(post, path);
+        execute("POST", path, Map.of(), multipart.build());
     }
 
     private JsonNode executeSourceAction(MayanDialect d, String action, ObjectNode arguments, Path file,
@@ -270,10 +308,8 @@ public class MayanClient {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot write JSON", e);
         }
-        HttpPost post = new HttpPost(uri(path, Map.of()));
-        post.setEntity(body);
         try {
-            return execute(post, path);
+            return execute("POST", path, Map.of(), body);
         } catch (MayanException e) {
             if (e.status() == 404 && sourceGone(d, e)) {
                 // The source was deleted or disabled, or its access withdrawn, after it was chosen: nothing
@@ -540,18 +576,12 @@ public class MayanClient {
         return json.createObjectNode();
     }
 
-    private JsonNode execute(HttpUriRequestBase request, String path) {
-        // Mayan's token endpoint and the browsable API default to HTML; JSON has to be asked for.
-        request.setHeader("Accept", "application/json");
-        request.setHeader("User-Agent", userAgent);
-        String auth = authorization();
-        if (auth != null) {
-            request.setHeader("Authorization", auth);
-        }
-        String method = request.getMethod();
+    private JsonNode execute(String method, String path, Map<String, String> query, HttpEntity body) {
+        // Before the call, outside it: with a user name and password this may first obtain a token.
+        authorization();
         long start = System.nanoTime();
         try {
-            return http.execute(request, response -> handle(method, path, response));
+            return handle(method, path, send(method, path, query, body));
         } catch (MayanException e) {
             failureListener.accept(e);
             throw e;
@@ -567,6 +597,77 @@ public class MayanClient {
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("%s %s took %d ms", method, path, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             }
+        }
+    }
+
+    /** Mayan's answer as the route returned it: status, body (bounded) and the headers read here. */
+    record Answer(int status, String body, Map<String, String> headers) {
+        String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    private static final List<String> ANSWER_HEADERS = List.of("Content-Type", "Location", "Retry-After",
+            "Deprecation", "Sunset");
+
+    /**
+     * One call through {@link MayanHttpRoutes#MAYAN_HTTP} on a fresh exchange: Camel HTTP copies exchange
+     * headers onto the request, so it carries only method, path, query and Accept, never an item's headers.
+     */
+    private Answer send(String method, String path, Map<String, String> query, HttpEntity body) throws IOException {
+        String rawQuery = rawQuery(path, query);
+        Exchange exchange = template.send(MayanHttpRoutes.MAYAN_HTTP, ex -> {
+            Message in = ex.getIn();
+            in.setHeader(Exchange.HTTP_METHOD, method);
+            in.setHeader(Exchange.HTTP_PATH, API.substring(1) + path);
+            if (rawQuery != null) {
+                in.setHeader(Exchange.HTTP_QUERY, rawQuery);
+            }
+            // Mayan's token endpoint and the browsable API default to HTML; JSON has to be asked for.
+            in.setHeader("Accept", "application/json");
+            in.setBody(body);
+        });
+        Exception failure = exchange.getException();
+        if (failure != null) {
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (t instanceof IOException io) {
+                    throw io;
+                }
+            }
+            if (failure instanceof RuntimeException runtime && !(failure instanceof org.apache.camel.CamelException)) {
+                throw runtime;
+            }
+            throw new IOException(failure.toString(), failure);
+        }
+        Message out = exchange.getMessage();
+        Integer status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (status == null) {
+            throw new IOException("no HTTP status from the route " + MayanHttpRoutes.MAYAN_HTTP);
+        }
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String name : ANSWER_HEADERS) {
+            Object value = out.getHeader(name);
+            if (value instanceof Iterable<?> values) {
+                java.util.Iterator<?> it = values.iterator();
+                value = it.hasNext() ? it.next() : null;
+            }
+            if (value != null) {
+                headers.put(name, value.toString());
+            }
+        }
+        return new Answer(status, readBody(out.getBody(InputStream.class)), headers);
+    }
+
+    private static String rawQuery(String path, Map<String, String> query) {
+        if (query.isEmpty()) {
+            return null;
+        }
+        try {
+            URIBuilder builder = new URIBuilder();
+            query.forEach(builder::addParameter);
+            return builder.build().getRawQuery();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("invalid query for " + path, e);
         }
     }
 
@@ -591,28 +692,22 @@ public class MayanClient {
     }
 
     private void obtainToken() {
-        HttpPost post = new HttpPost(uri("auth/token/obtain/", Map.of()));
-        post.setHeader("Accept", "application/json");
-        post.setHeader("User-Agent", userAgent);
-        post.setEntity(jsonEntity(Map.of("username", username.get(), "password", password.orElse(""))));
         try {
-            String token = http.execute(post, response -> {
-                String body = readBody(response.getEntity());
-                if (response.getCode() == 400) {
-                    throw new MayanException(403, "POST", "auth/token/obtain/", detail(body), false,
-                            "Mayan refused mayan.username/mayan.password (" + detail(body) + ")",
-                            "check mayan.username and mayan.password (MAYAN_PASSWORD); the items wait until then",
-                            null, null);
-                }
-                if (response.getCode() >= 300 && response.getCode() < 400) {
-                    // A login proxy, not Mayan's answer: ask for the token again once it lets the service through.
-                    throw redirected("POST", "auth/token/obtain/", response.getCode(), response);
-                }
-                if (response.getCode() != 200 || !isJson(response)) {
-                    return null;
-                }
-                return json.readTree(body).path("token").asText(null);
-            });
+            Answer response = send("POST", MayanHttpRoutes.TOKEN_PATH, Map.of(),
+                    jsonEntity(Map.of("username", username.get(), "password", password.orElse(""))));
+            String body = response.body();
+            if (response.status() == 400) {
+                throw new MayanException(403, "POST", "auth/token/obtain/", detail(body), false,
+                        "Mayan refused mayan.username/mayan.password (" + detail(body) + ")",
+                        "check mayan.username and mayan.password (MAYAN_PASSWORD); the items wait until then",
+                        null, null);
+            }
+            if (response.status() >= 300 && response.status() < 400) {
+                // A login proxy, not Mayan's answer: ask for the token again once it lets the service through.
+                throw redirected("POST", "auth/token/obtain/", response.status(), response);
+            }
+            String token = response.status() != 200 || !isJson(response) ? null
+                    : json.readTree(body).path("token").asText(null);
             if (token != null && !token.isBlank()) {
                 authorization = "Token " + token;
                 LOG.infof("Using an API token of Mayan user %s", username.get());
@@ -635,10 +730,10 @@ public class MayanClient {
         this.callListener = listener;
     }
 
-    private JsonNode handle(String method, String path, ClassicHttpResponse response) throws IOException {
-        int status = response.getCode();
+    private JsonNode handle(String method, String path, Answer response) throws IOException {
+        int status = response.status();
         callListener.answered(method, path, status);
-        String body = readBody(response.getEntity());
+        String body = response.body();
         warnIfDeprecated(method, path, response);
         if (status >= 200 && status < 300) {
             if (body.isBlank()) {
@@ -695,9 +790,9 @@ public class MayanClient {
      * Mayan 4.12 marks {@code documents/upload/} with {@code Deprecation: true} and {@code Sunset: <date>}
      * (RFC 8594) on every answer; logged once per endpoint, with what avoids it.
      */
-    private void warnIfDeprecated(String method, String path, ClassicHttpResponse response) {
-        Header deprecation = response.getFirstHeader("Deprecation");
-        Header sunset = response.getFirstHeader("Sunset");
+    private void warnIfDeprecated(String method, String path, Answer response) {
+        String deprecation = response.header("Deprecation");
+        String sunset = response.header("Sunset");
         if (deprecation == null && sunset == null) {
             return;
         }
@@ -709,9 +804,9 @@ public class MayanClient {
         String because = d != null && d.fallbackReason() != null ? " The service uses it because " + d.fallbackReason()
                 + "." : "";
         LOG.warnf("Mayan marks %s as deprecated (Deprecation: %s%s): Mayan stops answering it %s.%s To avoid it, %s",
-                endpoint, deprecation == null ? "-" : deprecation.getValue(),
-                sunset == null ? "" : "; Sunset: " + sunset.getValue(),
-                sunset == null ? "in a later release" : "after " + sunset.getValue(), because,
+                endpoint, deprecation == null ? "-" : deprecation,
+                sunset == null ? "" : "; Sunset: " + sunset,
+                sunset == null ? "in a later release" : "after " + sunset, because,
                 endpoint.contains("documents/upload/") ? AVOID_DEPRECATED
                         : "check the Mayan Ingest release notes for a release that no longer calls it");
     }
@@ -725,7 +820,7 @@ public class MayanClient {
     private static final String ITEMS_WAIT = "; the items wait where they are and go on by themselves once Mayan answers";
 
     /** An answer that is not JSON (an HTML page) where Mayan's API always answers JSON. */
-    private MayanException notMayan(String method, String path, int status, ClassicHttpResponse response) {
+    private MayanException notMayan(String method, String path, int status, Answer response) {
         String type = contentType(response);
         return MayanException.misconfigured(status, method, path, type,
                 base + " does not look like Mayan EDMS: " + method + " " + path + " gave " + status + " with a " + type
@@ -744,9 +839,9 @@ public class MayanClient {
      * to its login page, or from a mayan.url that is not Mayan's own address (http that redirects to
      * https). Only scheme, host and port of the target are shown: its path and query may carry tokens.
      */
-    private MayanException redirected(String method, String path, int status, ClassicHttpResponse response) {
-        Header location = response.getFirstHeader("Location");
-        String target = location == null ? "nowhere (no Location)" : origin(location.getValue());
+    private MayanException redirected(String method, String path, int status, Answer response) {
+        String location = response.header("Location");
+        String target = location == null ? "nowhere (no Location)" : origin(location);
         return MayanException.misconfigured(status, method, path, "redirect to " + target,
                 base + " answered " + method + " " + path + " with a redirect (" + status + ") to " + target
                         + " instead of Mayan's JSON: a proxy or single sign-on in front of Mayan sends the service to"
@@ -769,20 +864,17 @@ public class MayanClient {
         }
     }
 
-    private static boolean isJson(ClassicHttpResponse response) {
+    private static boolean isJson(Answer response) {
         return contentType(response).contains("json");
     }
 
-    private static String contentType(ClassicHttpResponse response) {
-        Header h = response.getFirstHeader("Content-Type");
-        return h == null ? "untyped" : h.getValue();
+    private static String contentType(Answer response) {
+        String h = response.header("Content-Type");
+        return h == null ? "untyped" : h;
     }
 
-    private static String readBody(HttpEntity entity) throws IOException {
-        if (entity == null) {
-            return "";
-        }
-        try (InputStream in = entity.getContent()) {
+    private static String readBody(InputStream content) throws IOException {
+        try (InputStream in = content) {
             if (in == null) {
                 return "";
             }
@@ -835,26 +927,16 @@ public class MayanClient {
         return m.matches() ? m.group(2).replace("\\'", "'") : text;
     }
 
-    private static Duration retryAfter(ClassicHttpResponse response) {
-        Header h = response.getFirstHeader("Retry-After");
+    private static Duration retryAfter(Answer response) {
+        String h = response.header("Retry-After");
         if (h == null) {
             return null;
         }
         try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(h.getValue().trim())));
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(h.trim())));
         } catch (NumberFormatException e) {
             // An HTTP date is allowed too; DRF sends seconds, so a date is treated as "a few seconds".
             return Duration.ofSeconds(5);
-        }
-    }
-
-    private URI uri(String path, Map<String, String> query) {
-        try {
-            URIBuilder builder = new URIBuilder(base + API + path);
-            query.forEach(builder::addParameter);
-            return builder.build();
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("mayan.url gives an invalid URL: " + base + API + path, e);
         }
     }
 
@@ -897,26 +979,8 @@ public class MayanClient {
         return null;
     }
 
-    private static CloseableHttpClient buildClient(MayanConfig config) {
-        ConnectionConfig connection = ConnectionConfig.custom()
-                .setConnectTimeout(Timeout.of(config.connectTimeout()))
-                .setSocketTimeout(Timeout.of(config.readTimeout()))
-                .build();
-        PoolingHttpClientConnectionManagerBuilder manager = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDefaultConnectionConfig(connection)
-                .setMaxConnTotal(32)
-                .setMaxConnPerRoute(32);
-        config.trustStore().filter(s -> !s.isBlank()).ifPresent(store -> manager.setTlsSocketStrategy(
-                ClientTlsStrategyBuilder.create().setSslContext(sslContext(config, store)).buildClassic()));
-        return HttpClients.custom()
-                .setConnectionManager(manager.build())
-                .setDefaultRequestConfig(RequestConfig.custom().setRedirectsEnabled(false).build())
-                // Retries are the pipeline's job: it knows which calls are safe to repeat.
-                .disableAutomaticRetries()
-                .build();
-    }
-
-    private static SSLContext sslContext(MayanConfig config, String store) {
+    /** Loads the trust store once, so a wrong path, type or password stops start-up naming the property. */
+    static SSLContext checkTrustStore(MayanConfig config, String store) {
         try (InputStream in = Files.newInputStream(Path.of(store))) {
             KeyStore keyStore = KeyStore.getInstance(config.trustStoreType());
             keyStore.load(in, config.trustStorePassword().map(String::toCharArray).orElse(null));
@@ -932,7 +996,17 @@ public class MayanClient {
     }
 
     @PreDestroy
-    void close() throws IOException {
-        http.close();
+    void close() {
+        if (ownContext != null) {
+            closeQuietly(ownContext);
+        }
+    }
+
+    private static void closeQuietly(CamelContext context) {
+        try {
+            context.close();
+        } catch (Exception e) {
+            LOG.debugf("closing the Camel context of a standalone MayanClient: %s", e.toString());
+        }
     }
 }

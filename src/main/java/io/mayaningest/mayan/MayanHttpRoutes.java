@@ -51,6 +51,10 @@ public class MayanHttpRoutes extends EndpointRouteBuilder {
     @Override
     public void configure() {
         from(MAYAN_HTTP).routeId(MAYAN_HTTP_ROUTE)
+                // No redelivery and no "Exhausted" ERROR with a stack trace per refused connection: the
+                // caller classifies every failure (transient, permanent, service-level) and the pipeline
+                // retries and reports it once.
+                .errorHandler(noErrorHandler())
                 // Before any route that may call Mayan as soon as it starts (the gate's timer).
                 .startupOrder(1)
                 .to(mayan());

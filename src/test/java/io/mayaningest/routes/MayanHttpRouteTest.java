@@ -51,6 +51,7 @@ class MayanHttpRouteTest extends CamelQuarkusTestSupport {
     private static final String FILES = "documents/\\d+/files/";
     private static final String DOUBLE = "direct:mayan-test-double";
     private static MayanMock mayanMock;
+    private static Endpoint realEndpoint;
 
     /** Short enough that "the file never appears" ends within the test; FakeMayan confirms in ~0.4 s. */
     public static class Profile implements QuarkusTestProfile {
@@ -76,6 +77,7 @@ class MayanHttpRouteTest extends CamelQuarkusTestSupport {
             AdviceWith.adviceWith(context, MayanHttpRoutes.MAYAN_HTTP_ROUTE,
                     a -> a.weaveByToUri("http*").replace().to("mock:mayan"));
             mayanMock = new MayanMock(context.createProducerTemplate(), DOUBLE);
+            realEndpoint = real;
             getMockEndpoint("mock:mayan").whenAnyExchangeReceived(mayanMock);
         }
         mayanMock.reset();
@@ -128,9 +130,13 @@ class MayanHttpRouteTest extends CamelQuarkusTestSupport {
         assertThat(doc.latestFile().orElseThrow().checksum()).isEqualTo(sha256(content));
         assertThat(doc.tags()).containsExactly("urgent");
         assertThat(doc.metadata()).containsEntry("invoice_number", "4711");
+        // The token is added by the HTTP client's interceptor: not in the endpoint's URI, not in a header.
+        assertThat(realEndpoint.getEndpointUri()).startsWith(mayan().baseUrl())
+                .doesNotContain(FakeMayanResource.TOKEN);
         // Only what the call needs reached Mayan: none of the item's Mayan* headers.
         getMockEndpoint("mock:mayan").getExchanges().forEach(e -> assertThat(e.getIn().getHeaders().keySet())
-                .noneMatch(h -> h.startsWith("Mayan")).doesNotContain("Authorization"));
+                .noneMatch(h -> h.startsWith("Mayan")).doesNotContain("Authorization")
+                .allMatch(h -> h.startsWith("Camel") || h.equals("Accept") || h.equals("Content-Type")));
     }
 
     @Test

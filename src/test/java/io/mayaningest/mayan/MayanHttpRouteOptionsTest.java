@@ -85,12 +85,45 @@ class MayanHttpRouteOptionsTest {
                 .noneMatch(r -> r.path().startsWith(FakeMayan.LOGIN_PATH));
     }
 
+    @Test
+    void aUserNameAndPasswordAreExchangedOnceForAToken() {
+        mayan.withUser("svc", "pw-" + getClass().getSimpleName());
+        client = new MayanClient(config(mayan.baseUrl(), Duration.ofSeconds(5), null, "svc",
+                "pw-" + getClass().getSimpleName()), new ObjectMapper());
+
+        client.get("document_types/", Map.of());
+        client.get("document_types/", Map.of());
+
+        assertThat(mayan.requests()).extracting(r -> r.method() + " " + r.pathWithoutQuery() + " " + r.status())
+                .containsExactly("POST /api/v4/auth/token/obtain/ 200", "GET /api/v4/document_types/ 200",
+                        "GET /api/v4/document_types/ 200");
+        assertThat(client.currentAuthorization()).startsWith("Token ");
+    }
+
+    @Test
+    void aWrongPasswordIsNamedAsSuch() {
+        mayan.withUser("svc", "right");
+        client = new MayanClient(config(mayan.baseUrl(), Duration.ofSeconds(5), null, "svc", "wrong"),
+                new ObjectMapper());
+
+        assertThatThrownBy(() -> client.get("document_types/", Map.of()))
+                .isInstanceOfSatisfying(MayanException.class, e -> {
+                    assertThat(e.isAuthFailure()).isTrue();
+                    assertThat(e.reason()).startsWith("Mayan refused mayan.username/mayan.password");
+                    assertThat(e.reason()).doesNotContain("wrong");
+                });
+    }
+
     private static MayanConfig config(String url, Duration readTimeout) {
+        return config(url, readTimeout, "t0k3n", null, null);
+    }
+
+    private static MayanConfig config(String url, Duration readTimeout, String token, String user, String password) {
         return new MayanConfig() {
             public String url() { return url; }
-            public Optional<String> token() { return Optional.of("t0k3n"); }
-            public Optional<String> username() { return Optional.empty(); }
-            public Optional<String> password() { return Optional.empty(); }
+            public Optional<String> token() { return Optional.ofNullable(token); }
+            public Optional<String> username() { return Optional.ofNullable(user); }
+            public Optional<String> password() { return Optional.ofNullable(password); }
             public Optional<String> trustStore() { return Optional.empty(); }
             public Optional<String> trustStorePassword() { return Optional.empty(); }
             public String trustStoreType() { return "PKCS12"; }

@@ -167,13 +167,13 @@ public class MayanClient {
         return at < 0 ? null : authority.substring(0, at);
     }
 
-    /** The Authorization header the route's interceptor adds to every request (null: anonymous). */
-    public String currentAuthorization() {
+    /** The Authorization header the route's interceptor adds to every request (null: anonymous); never logged. */
+    String currentAuthorization() {
         return authorization;
     }
 
     /** User-Agent of every request (the route's endpoint option). */
-    public String userAgent() {
+    String userAgent() {
         return userAgent;
     }
 

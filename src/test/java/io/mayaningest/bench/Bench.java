@@ -394,10 +394,10 @@ public final class Bench {
                     }
                 }
                 double perMinute = n / seconds * 60;
-                System.out.printf("real rep %d %-8s %6.1f docs/min  %5.2f calls/doc  %d x 429%n", rep, arm, perMinute,
-                        calls[0] / (double) n, calls[1]);
+                System.out.printf("real rep %d %-8s %6.1f docs/min  %5.2f calls/doc  %5.2f polls/doc  %d x 429%n", rep, arm,
+                        perMinute, calls[0] / (double) n, calls[2] / (double) n, calls[1]);
                 results.computeIfAbsent(arm, k -> new ArrayList<>())
-                        .add(new double[] {perMinute, calls[0] / (double) n, calls[1]});
+                        .add(new double[] {perMinute, calls[0] / (double) n, calls[1], calls[2] / (double) n});
             }
         }
         List<double[]> s = results.get("service");
@@ -410,18 +410,23 @@ public final class Bench {
         table.add(String.format("Against a real Mayan (%s), N = %d, concurrency %d, %d repetitions, median (min–max):",
                 mayan.url(), n, c, reps));
         table.add("");
-        table.add("| arm | docs/min | calls/doc | 429s met | service/raw |");
-        table.add("|---|---|---|---|---|");
-        table.add(String.format(Locale.ROOT, "| service | %s | %s | %s | %s |", stat(col(s, 0), "%.0f"),
-                stat(col(s, 1), "%.2f"), stat(col(s, 2), "%.0f"), stat(ratios, "%.2f")));
-        table.add(String.format(Locale.ROOT, "| raw | %s | %s | %s | |", stat(col(r, 0), "%.0f"), stat(col(r, 1), "%.2f"),
-                stat(col(r, 2), "%.0f")));
+        table.add("| arm | docs/min | calls/doc | polls/doc | 429s met | service/raw |");
+        table.add("|---|---|---|---|---|---|");
+        table.add(String.format(Locale.ROOT, "| service | %s | %s | %s | %s | %s |", stat(col(s, 0), "%.0f"),
+                stat(col(s, 1), "%.2f"), stat(col(s, 3), "%.2f"), stat(col(s, 2), "%.0f"), stat(ratios, "%.2f")));
+        table.add(String.format(Locale.ROOT, "| raw | %s | %s | %s | %s | |", stat(col(r, 0), "%.0f"),
+                stat(col(r, 1), "%.2f"), stat(col(r, 3), "%.2f"), stat(col(r, 2), "%.0f")));
     }
 
-    /** API requests and 429 answers in gunicorn's access log after {@code mark} bytes. */
+    /** A look whether Mayan has processed a document: the service's at its files, the raw client's at the document. */
+    private static final java.util.regex.Pattern POLL =
+            java.util.regex.Pattern.compile(".*\"GET /api/v4/documents/[0-9]+/(files/)?(\\?[^ ]*)? .*");
+
+    /** API requests, 429 answers and polls (throttled ones included) in gunicorn's access log after {@code mark} bytes. */
     static int[] countAccessLog(Path log, long mark) throws IOException {
         int calls = 0;
         int throttled = 0;
+        int polls = 0;
         try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
             file.seek(mark);
             byte[] rest = new byte[(int) (file.length() - mark)];
@@ -432,10 +437,13 @@ public final class Bench {
                     if (line.matches(".*\" 429 .*")) {
                         throttled++;
                     }
+                    if (POLL.matcher(line).matches()) {
+                        polls++;
+                    }
                 }
             }
         }
-        return new int[] {calls, throttled};
+        return new int[] {calls, throttled, polls};
     }
 
     // ---- memory and start-up ------------------------------------------------------------------

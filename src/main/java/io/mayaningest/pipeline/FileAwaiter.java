@@ -160,7 +160,7 @@ public class FileAwaiter {
         return Math.min(delay * 2, config.pollMaxDelay().toMillis());
     }
 
-    private synchronized void learn(long elapsedMillis, int ahead) {
+    synchronized void learn(long elapsedMillis, int ahead) {
         double sample = Math.min(elapsedMillis, config.pollMaxDelay().toMillis());
         double w = samples == 0 ? 1 : WEIGHT;
         meanAhead += w * (ahead - meanAhead);

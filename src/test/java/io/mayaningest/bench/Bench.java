@@ -88,7 +88,7 @@ public final class Bench {
         return Integer.parseInt(options.getOrDefault(key, String.valueOf(fallback)));
     }
 
-    /** {@code --service-jvm "-XX:... -XX:..."}: extra JVM options of the service in the double's arms. */
+    /** {@code --service-jvm "-XX:... -XX:..."}: extra JVM options of the service in the double's and the real Mayan's arms (e.g. -Dmayan.max-requests-per-second=0). */
     List<String> serviceJvmArgs() {
         String args = options.getOrDefault("service-jvm", "").trim();
         return args.isEmpty() ? List.of() : List.of(args.split("\\s+"));
@@ -372,7 +372,7 @@ public final class Bench {
                 if (arm.equals("service")) {
                     Path inbox = Files.createDirectories(dir.resolve("inbox"));
                     Map<String, String> config = serviceConfig(mayan.url(), inbox, c);
-                    try (Child service = Child.service(dir, config, List.of(), Map.of("MAYAN_TOKEN", mayan.token()))) {
+                    try (Child service = Child.service(dir, config, serviceJvmArgs(), Map.of("MAYAN_TOKEN", mayan.token()))) {
                         mark = Files.size(log);
                         long t0 = System.nanoTime();
                         moveAll(items, inbox);

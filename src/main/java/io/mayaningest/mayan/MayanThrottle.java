@@ -5,7 +5,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.mayaningest.config.MayanConfig;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -17,7 +17,7 @@ import jakarta.inject.Singleton;
  * Django REST framework in a sliding one-second window held in a {@code LocMemCache}: per gunicorn
  * worker, and gunicorn gives each request to whichever worker accepts it first. Below 20 per second
  * evenly spaced, no second of any one worker can hold more than 20 of ours, however the workers share
- * them; a burst can, which is why the bucket holds a single request ({@code mayan.max-requests-per-second}).
+ * them; a burst can, which is why the bucket holds a single request. The rate is {@code mayan.max-requests-per-second}.
  *
  * <p>Hand-written because neither Camel's Throttle EIP (per route, and the client is called from many
  * routes and beans) nor anything in Quarkus limits the rate of one HTTP client. Each caller reserves the
@@ -38,15 +38,9 @@ public class MayanThrottle {
     private long nextFree;
     private boolean started;
 
-    /*
-     * mayan.max-requests-per-second is read here and not in MayanConfig: a new method there would have to
-     * be added to every MayanConfig the tests implement by hand (MayanTlsTest, MayanClientDialectTest),
-     * which are being rewritten with MayanClient's transport.
-     * 18: Mayan's 20 per second less a tenth for the jitter between our clock and the worker's; 0 = off.
-     */
     @Inject
-    public MayanThrottle(@ConfigProperty(name = "mayan.max-requests-per-second", defaultValue = "18") double perSecond) {
-        this(perSecond, System::nanoTime);
+    public MayanThrottle(MayanConfig config) {
+        this(config.maxRequestsPerSecond(), System::nanoTime);
     }
 
     /** {@code perSecond} 0 or less: no limit. */

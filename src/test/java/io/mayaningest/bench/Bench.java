@@ -182,6 +182,8 @@ public final class Bench {
             Path inbox = Files.createDirectories(dir.resolve("inbox"));
             Path staging = Files.createDirectories(dir.resolve("staging"));
             Map<String, String> config = serviceConfig(mayan.url, inbox, concurrency);
+            // The double has no throttle to stay under, and the raw client has no limit either: measure the service.
+            config.put("mayan.max-requests-per-second", "0");
             // --profile: a JFR recording of the first repetition of each concurrency (what the CPU is spent on).
             Path recording = dir.resolve("service.jfr");
             boolean profile = flag("profile") && rep == 1;

@@ -14,9 +14,14 @@ class FileAwaiterEstimateTest {
     private final FileAwaiter awaiter = new FileAwaiter(null, null, config());
 
     @Test
-    void beforeAnySampleTheFirstLookIsTheInitialDelay() {
-        assertEquals(100, awaiter.firstDelay(0));
-        assertEquals(100, awaiter.firstDelay(30));
+    void beforeTheSlopeIsKnownEachFileAheadCostsTheInitialDelay() {
+        // No sample: 100 ms per file, its own included (plus 5 %).
+        assertEquals(105, awaiter.firstDelay(0));
+        assertEquals(525, awaiter.firstDelay(4));
+        // One sample (1.5 s, alone in the queue): the line goes through it with the same prior slope.
+        awaiter.learn(1500, 0);
+        assertEquals(1500, awaiter.estimate(0));
+        assertEquals(2500, awaiter.estimate(10));
     }
 
     @Test

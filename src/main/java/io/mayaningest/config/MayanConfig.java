@@ -85,6 +85,14 @@ public interface MayanConfig {
     Duration retryMaxDelay();
 
     /**
+     * Requests per second the service sends to Mayan at most, evenly spaced (MayanThrottle); 0 = no limit.
+     * Mayan throttles each user at 20 per second per gunicorn worker (REST_API_THROTTLING_RATE_USER), so 18
+     * meets no 429 even when one worker takes every request. Raise it only with Mayan's own rate.
+     */
+    @WithDefault("18")
+    double maxRequestsPerSecond();
+
+    /**
      * Label of the Mayan source whose {@code document_upload} action takes new documents (the sources
      * action API). Unset: the web-form source "Default" that a fresh Mayan has, else the first enabled
      * source offering {@code document_upload} with file uploads; without one, the deprecated

@@ -97,6 +97,7 @@ public class MayanClient {
     private volatile String announced;
     /** Endpoints whose Deprecation header was already logged: once per endpoint and process. */
     private final java.util.Set<String> deprecationWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    @jakarta.inject.Inject MayanThrottle throttle = MayanThrottle.OFF;
 
     /**
      * A client with its own small Camel context holding only {@link MayanHttpRoutes}: for tests and
@@ -577,6 +578,7 @@ public class MayanClient {
     }
 
     private JsonNode execute(String method, String path, Map<String, String> query, HttpEntity body) {
+        throttle.acquire();
         // Before the call, outside it: with a user name and password this may first obtain a token.
         authorization();
         long start = System.nanoTime();

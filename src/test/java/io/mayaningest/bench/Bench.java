@@ -88,7 +88,7 @@ public final class Bench {
         return Integer.parseInt(options.getOrDefault(key, String.valueOf(fallback)));
     }
 
-    /** {@code --service-jvm "-XX:... -XX:..."}: extra JVM options of the service in the double's arms. */
+    /** {@code --service-jvm "-XX:... -XX:..."}: extra JVM options of the service in the double's and the real Mayan's arms (e.g. -Dmayan.max-requests-per-second=0). */
     List<String> serviceJvmArgs() {
         String args = options.getOrDefault("service-jvm", "").trim();
         return args.isEmpty() ? List.of() : List.of(args.split("\\s+"));
@@ -182,6 +182,8 @@ public final class Bench {
             Path inbox = Files.createDirectories(dir.resolve("inbox"));
             Path staging = Files.createDirectories(dir.resolve("staging"));
             Map<String, String> config = serviceConfig(mayan.url, inbox, concurrency);
+            // The double has no throttle to stay under, and the raw client has no limit either: measure the service.
+            config.put("mayan.max-requests-per-second", "0");
             // --profile: a JFR recording of the first repetition of each concurrency (what the CPU is spent on).
             Path recording = dir.resolve("service.jfr");
             boolean profile = flag("profile") && rep == 1;
@@ -372,7 +374,7 @@ public final class Bench {
                 if (arm.equals("service")) {
                     Path inbox = Files.createDirectories(dir.resolve("inbox"));
                     Map<String, String> config = serviceConfig(mayan.url(), inbox, c);
-                    try (Child service = Child.service(dir, config, List.of(), Map.of("MAYAN_TOKEN", mayan.token()))) {
+                    try (Child service = Child.service(dir, config, serviceJvmArgs(), Map.of("MAYAN_TOKEN", mayan.token()))) {
                         mark = Files.size(log);
                         long t0 = System.nanoTime();
                         moveAll(items, inbox);
@@ -394,10 +396,10 @@ public final class Bench {
                     }
                 }
                 double perMinute = n / seconds * 60;
-                System.out.printf("real rep %d %-8s %6.1f docs/min  %5.2f calls/doc  %d x 429%n", rep, arm, perMinute,
-                        calls[0] / (double) n, calls[1]);
+                System.out.printf("real rep %d %-8s %6.1f docs/min  %5.2f calls/doc  %5.2f polls/doc  %d x 429%n", rep, arm,
+                        perMinute, calls[0] / (double) n, calls[2] / (double) n, calls[1]);
                 results.computeIfAbsent(arm, k -> new ArrayList<>())
-                        .add(new double[] {perMinute, calls[0] / (double) n, calls[1]});
+                        .add(new double[] {perMinute, calls[0] / (double) n, calls[1], calls[2] / (double) n});
             }
         }
         List<double[]> s = results.get("service");
@@ -410,18 +412,23 @@ public final class Bench {
         table.add(String.format("Against a real Mayan (%s), N = %d, concurrency %d, %d repetitions, median (min–max):",
                 mayan.url(), n, c, reps));
         table.add("");
-        table.add("| arm | docs/min | calls/doc | 429s met | service/raw |");
-        table.add("|---|---|---|---|---|");
-        table.add(String.format(Locale.ROOT, "| service | %s | %s | %s | %s |", stat(col(s, 0), "%.0f"),
-                stat(col(s, 1), "%.2f"), stat(col(s, 2), "%.0f"), stat(ratios, "%.2f")));
-        table.add(String.format(Locale.ROOT, "| raw | %s | %s | %s | |", stat(col(r, 0), "%.0f"), stat(col(r, 1), "%.2f"),
-                stat(col(r, 2), "%.0f")));
+        table.add("| arm | docs/min | calls/doc | polls/doc | 429s met | service/raw |");
+        table.add("|---|---|---|---|---|---|");
+        table.add(String.format(Locale.ROOT, "| service | %s | %s | %s | %s | %s |", stat(col(s, 0), "%.0f"),
+                stat(col(s, 1), "%.2f"), stat(col(s, 3), "%.2f"), stat(col(s, 2), "%.0f"), stat(ratios, "%.2f")));
+        table.add(String.format(Locale.ROOT, "| raw | %s | %s | %s | %s | |", stat(col(r, 0), "%.0f"),
+                stat(col(r, 1), "%.2f"), stat(col(r, 3), "%.2f"), stat(col(r, 2), "%.0f")));
     }
 
-    /** API requests and 429 answers in gunicorn's access log after {@code mark} bytes. */
+    /** A look whether Mayan has processed a document: the service's at its files, the raw client's at the document. */
+    private static final java.util.regex.Pattern POLL =
+            java.util.regex.Pattern.compile(".*\"GET /api/v4/documents/[0-9]+/(files/)?(\\?[^ ]*)? .*");
+
+    /** API requests, 429 answers and polls (throttled ones included) in gunicorn's access log after {@code mark} bytes. */
     static int[] countAccessLog(Path log, long mark) throws IOException {
         int calls = 0;
         int throttled = 0;
+        int polls = 0;
         try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
             file.seek(mark);
             byte[] rest = new byte[(int) (file.length() - mark)];
@@ -432,10 +439,13 @@ public final class Bench {
                     if (line.matches(".*\" 429 .*")) {
                         throttled++;
                     }
+                    if (POLL.matcher(line).matches()) {
+                        polls++;
+                    }
                 }
             }
         }
-        return new int[] {calls, throttled};
+        return new int[] {calls, throttled, polls};
     }
 
     // ---- memory and start-up ------------------------------------------------------------------

@@ -238,6 +238,7 @@ class MayanClientDialectTest {
             public int maxInFlight() { return 1; }
             public Duration healthInterval() { return Duration.ofSeconds(5); }
             public Duration retryMaxDelay() { return Duration.ofSeconds(1); }
+            public double maxRequestsPerSecond() { return 0; }
             public Optional<String> uploadSource() { return Optional.ofNullable(uploadSource); }
             public Optional<String> userAgent() { return Optional.empty(); }
         }, new ObjectMapper());

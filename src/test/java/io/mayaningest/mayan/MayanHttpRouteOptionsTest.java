@@ -139,6 +139,7 @@ class MayanHttpRouteOptionsTest {
             public int maxInFlight() { return 1; }
             public Duration healthInterval() { return Duration.ofSeconds(5); }
             public Duration retryMaxDelay() { return Duration.ofSeconds(1); }
+            public double maxRequestsPerSecond() { return 0; }
             public Optional<String> uploadSource() { return Optional.empty(); }
             public Optional<String> userAgent() { return Optional.empty(); }
         };

@@ -86,10 +86,13 @@ public interface MayanConfig {
 
     /**
      * Requests per second the service sends to Mayan at most, evenly spaced (MayanThrottle); 0 = no limit.
-     * Mayan throttles each user at 20 per second per gunicorn worker (REST_API_THROTTLING_RATE_USER), so 18
-     * meets no 429 even when one worker takes every request. Raise it only with Mayan's own rate.
+     * Mayan 4.12 throttles each user at 20 per second per gunicorn worker (REST_API_THROTTLING_RATE_USER),
+     * so 18 meets no 429 even when one worker takes every request (4.10: 10 per second; 4.5: no throttle).
+     * Off by default: the right figure depends on Mayan's release, its workers and how many replicas share
+     * it (the limit is per process), and a wrong default would cap every installation; a 429 is honoured
+     * with its Retry-After either way.
      */
-    @WithDefault("18")
+    @WithDefault("0")
     double maxRequestsPerSecond();
 
     /**

@@ -374,6 +374,8 @@ public final class Bench {
                 if (arm.equals("service")) {
                     Path inbox = Files.createDirectories(dir.resolve("inbox"));
                     Map<String, String> config = serviceConfig(mayan.url(), inbox, c);
+                    // Under Mayan 4.12's throttle of 20 per second per user and worker (README "Performance").
+                    config.put("mayan.max-requests-per-second", "18");
                     try (Child service = Child.service(dir, config, serviceJvmArgs(), Map.of("MAYAN_TOKEN", mayan.token()))) {
                         mark = Files.size(log);
                         long t0 = System.nanoTime();

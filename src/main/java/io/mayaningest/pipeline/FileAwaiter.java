@@ -7,7 +7,6 @@ import io.mayaningest.core.IngestRequest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,8 +33,6 @@ public class FileAwaiter {
     static final String STARTED = "mayanIngestPollStarted";
     static final String POLLED = "mayanIngestPolled";
     static final String TROUBLED = "mayanIngestPollTroubled";
-    static final String SEQUENCE = "mayanIngestPollSequence";
-    static final String AHEAD = "mayanIngestPollAhead";
 
     private final MayanClient client;
     private final Ledger ledger;
@@ -51,139 +48,51 @@ public class FileAwaiter {
     public boolean pending(Exchange exchange) {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         if (!LedgerState.UPLOADED.name().equals(item.getState())) {
-            forget(exchange);
             return false;
         }
         if (exchange.getProperty(STARTED) == null) {
             exchange.setProperty(STARTED, System.nanoTime());
-        }
-        if (exchange.getProperty(SEQUENCE) == null) {
-            int ahead = register(exchange);
-            exchange.setProperty(NEXT_DELAY, firstDelay(ahead));
+            exchange.setProperty(NEXT_DELAY, firstDelay());
         }
         return true;
     }
 
     /*
      * When to look first. Hand-written because no Camel or Quarkus part estimates another system's
-     * processing time: how long Mayan has lately taken from our upload to the file's checksum, as a
-     * straight line over the number of our files that were waiting ahead of it at upload time
-     * (Celery works through its queue roughly in order, so during a burst each file takes longer than the
-     * one before). The line is an exponentially weighted least-squares fit (means of d, t, d*d, d*t with
-     * weight 1/5): with a flat processing time (the test double, a Mayan keeping up) its slope is 0 and
-     * this is the plain weighted average it was before; while Celery's queue grows the slope is the time
-     * Mayan spends per file ahead, and a file's first look follows the queue instead of lagging behind it
-     * (that lag cost about three polls per file on a real Mayan 4.12.2 during a burst of 50).
-     * A steady stream then needs about one poll per file instead of a fixed ladder's three to five; a miss
-     * looks again when the files still ahead should be done, or after a quarter of the first wait when
-     * none is. Learnt only from files confirmed without a throttle or failure on the way, and never longer
+     * processing time: how long Mayan has lately taken from our upload to the file's checksum (an
+     * exponentially weighted average). A steady stream then needs about one poll per file instead of a
+     * fixed ladder's three to five; a miss looks again after a quarter of the first wait, doubling from
+     * there. Learnt only from files confirmed without a throttle or failure on the way, and never longer
      * than mayan.poll-max-delay, so an outage cannot teach it to wait minutes.
      * Tried and dropped: adding "files waiting ahead x interval between confirmations" (Little's law)
      * for bursts. Both terms include our own waiting, so the estimate fed on itself: on the test double
-     * it cut throughput from 47 to 16 documents/s. The fit here learns from no interval of our own polls,
-     * and a first-look hit teaches a tenth less than was waited, so an estimate that is too long shrinks.
+     * it cut throughput from 47 to 16 documents/s.
      */
-    private static final double WEIGHT = 0.2;
-    private int samples;
-    private double meanAhead;
-    private double meanMillis;
-    private double meanAhead2;
-    private double meanAheadMillis;
+    private final AtomicLong typicalMillis = new AtomicLong();
 
-    /** Files uploaded and not yet confirmed, by the order of their first look: sequence number to start (nanos). */
-    private final ConcurrentSkipListMap<Long, Long> awaiting = new ConcurrentSkipListMap<>();
-    private final AtomicLong sequence = new AtomicLong();
-
-    /** Counts this item among the files awaiting Mayan; returns how many were waiting ahead of it. */
-    private int register(Exchange exchange) {
-        long now = System.nanoTime();
-        long stale = now - config.fileTimeout().toNanos();
-        // An item that left by a path that did not forget it (a stopped route) stops counting after file-timeout.
-        awaiting.values().removeIf(start -> start - stale < 0);
-        long seq = sequence.incrementAndGet();
-        int ahead = awaiting.size();
-        awaiting.put(seq, now);
-        exchange.setProperty(SEQUENCE, seq);
-        exchange.setProperty(AHEAD, ahead);
-        return ahead;
-    }
-
-    private void forget(Exchange exchange) {
-        Long seq = exchange.getProperty(SEQUENCE, Long.class);
-        if (seq != null) {
-            awaiting.remove(seq);
-            exchange.removeProperty(SEQUENCE);
-        }
-    }
-
-    /** Files registered before this one and still awaiting Mayan. */
-    private int stillAhead(Exchange exchange) {
-        Long seq = exchange.getProperty(SEQUENCE, Long.class);
-        return seq == null ? 0 : awaiting.headMap(seq).size();
-    }
-
-    /**
-     * Estimated processing time (ms) of a file with {@code ahead} files before it. Until the samples span
-     * more than one depth, the slope is not known: each file ahead is then taken to cost
-     * mayan.poll-initial-delay (before the first sample too), so the files of a first burst do not all look
-     * at the time of the first one and miss two or three times each (measured: 2-4 polls for the first 30
-     * files of a burst of 50 on a real Mayan 4.12.2).
-     */
-    synchronized long estimate(int ahead) {
-        double prior = config.pollInitialDelay().toMillis();
-        if (samples == 0) {
-            return Math.round(prior * (ahead + 1));
-        }
-        double variance = meanAhead2 - meanAhead * meanAhead;
-        double slope = variance > 0.25 ? Math.max(0, (meanAheadMillis - meanAhead * meanMillis) / variance) : prior;
-        double intercept = Math.max(0, meanMillis - slope * meanAhead);
-        return Math.round(intercept + slope * ahead);
-    }
-
-    /** Time (ms) Mayan lately spent per file waiting ahead; 0 when the processing time does not grow with the queue. */
-    private long perFileAhead() {
-        return Math.max(0, estimate(1) - estimate(0));
-    }
-
-    long firstDelay(int ahead) {
+    long firstDelay() {
         long initial = config.pollInitialDelay().toMillis();
-        long typical = estimate(ahead);
+        long typical = typicalMillis.get();
+        if (typical == 0) {
+            return initial;
+        }
         return Math.min(config.pollMaxDelay().toMillis(), Math.max(initial, typical + typical / 20));
     }
 
-    private long missDelay(long delay, boolean firstPoll, int ahead) {
-        long initial = config.pollInitialDelay().toMillis();
-        long perFile = perFileAhead();
-        if (ahead > 0 && perFile > 0) {
-            // Files uploaded before ours are still being processed: ours comes after them.
-            return Math.min(config.pollMaxDelay().toMillis(), Math.max(initial, (ahead + 1) * perFile));
-        }
-        if (firstPoll) {
-            return Math.max(initial, delay / 4);
+    private long missDelay(long delay, boolean firstPoll) {
+        if (firstPoll && typicalMillis.get() > 0) {
+            return Math.max(config.pollInitialDelay().toMillis(), delay / 4);
         }
         return Math.min(delay * 2, config.pollMaxDelay().toMillis());
     }
 
-    synchronized void learn(long elapsedMillis, int ahead) {
-        double sample = Math.min(elapsedMillis, config.pollMaxDelay().toMillis());
-        double w = samples == 0 ? 1 : WEIGHT;
-        meanAhead += w * (ahead - meanAhead);
-        meanMillis += w * (sample - meanMillis);
-        meanAhead2 += w * ((double) ahead * ahead - meanAhead2);
-        meanAheadMillis += w * (ahead * sample - meanAheadMillis);
-        samples++;
+    private void learn(long elapsedMillis) {
+        long cap = config.pollMaxDelay().toMillis();
+        long sample = Math.min(elapsedMillis, cap);
+        typicalMillis.updateAndGet(old -> old == 0 ? sample : (old * 4 + sample) / 5);
     }
 
     public void poll(Exchange exchange) {
-        try {
-            look(exchange);
-        } catch (RuntimeException e) {
-            forget(exchange);
-            throw e;
-        }
-    }
-
-    private void look(Exchange exchange) {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         long elapsed = System.nanoTime() - exchange.getProperty(STARTED, Long.class);
         long delay = exchange.getProperty(NEXT_DELAY, Long.class);
@@ -195,15 +104,13 @@ public class FileAwaiter {
                     // Found at the first look: Mayan was done some time before, so learn a little less
                     // than we waited (else the estimate only ever grows); found later: what it took.
                     long waited = Duration.ofNanos(elapsed).toMillis();
-                    learn(exchange.getProperty(POLLED) == null ? waited * 9 / 10 : waited,
-                            exchange.getProperty(AHEAD, 0, Integer.class));
+                    learn(exchange.getProperty(POLLED) == null ? waited * 9 / 10 : waited);
                 }
-                forget(exchange);
                 ledger.fileConfirmed(item);
                 LOG.debugf("%s confirmed as file %d of document %d", item.describe(), fileId, item.getDocumentId());
                 return;
             }
-            delay = missDelay(delay, exchange.getProperty(POLLED) == null, stillAhead(exchange));
+            delay = missDelay(delay, exchange.getProperty(POLLED) == null);
         } catch (MayanException e) {
             exchange.setProperty(TROUBLED, true);
             if (e.isNotFound()) {

@@ -58,6 +58,8 @@ public class HttpIntake {
     private final ProducerTemplate producer;
     private final ObjectMapper json;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** How long a row without its mapping is taken to belong to a request still being decided. */
+    private static final java.time.Duration ACCEPTING = java.time.Duration.ofMinutes(5);
     /** Requests waiting (?wait=) for an item to change: completed when its exchange ends, or by the sweep. */
     private final Map<String, CompletableFuture<Void>> changes = new ConcurrentHashMap<>();
     /** Striped locks for idempotency keys: a fixed set, so no lock is ever dropped while someone waits on it. */
@@ -154,6 +156,13 @@ public class HttpIntake {
         }
         for (Ledger.Entry entry : ledger.findUnfinishedOfKind(HttpSourceRoutes.KIND)) {
             if (inFlight.contains(entry.id())) {
+                continue;
+            }
+            if (entry.mapping() == null && entry.updatedAt() != null
+                    && entry.updatedAt().isAfter(java.time.Instant.now().minus(ACCEPTING))) {
+                // Its request is still being decided: the row exists (ledger.begin) but its mapping is not
+                // written yet and the request has not handed it over. Rebuilt from the row now, it would
+                // lack its document type and fail as "document type null" (e2e UploadApiIT met this once).
                 continue;
             }
             SourceConfig source = config.sources().get(entry.source());

@@ -10,14 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.mayaningest.config.MayanConfig;
 import io.mayaningest.testing.FakeFile;
 import io.mayaningest.testing.FakeMayan;
+import io.mayaningest.testing.TestMayanConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -217,30 +216,6 @@ class MayanClientDialectTest {
     }
 
     private MayanClient client(String uploadSource) {
-        String url = mayan.baseUrl();
-        return new MayanClient(new MayanConfig() {
-            public String url() { return url; }
-            public Optional<String> token() { return Optional.of("t"); }
-            public Optional<String> username() { return Optional.empty(); }
-            public Optional<String> password() { return Optional.empty(); }
-            public Optional<String> trustStore() { return Optional.empty(); }
-            public Optional<String> trustStorePassword() { return Optional.empty(); }
-            public String trustStoreType() { return "PKCS12"; }
-            public Duration connectTimeout() { return Duration.ofSeconds(5); }
-            public Duration readTimeout() { return Duration.ofSeconds(10); }
-            public Duration lookupCacheTtl() { return Duration.ofMinutes(1); }
-            public Duration pollInitialDelay() { return Duration.ofMillis(100); }
-            public Duration pollMaxDelay() { return Duration.ofSeconds(1); }
-            public Duration fileTimeout() { return Duration.ofMinutes(1); }
-            public int maxRetries() { return 1; }
-            public Duration retryInitialDelay() { return Duration.ofMillis(100); }
-            public Duration interruptedUploadGrace() { return Duration.ofSeconds(5); }
-            public int maxInFlight() { return 1; }
-            public Duration healthInterval() { return Duration.ofSeconds(5); }
-            public Duration retryMaxDelay() { return Duration.ofSeconds(1); }
-            public double maxRequestsPerSecond() { return 0; }
-            public Optional<String> uploadSource() { return Optional.ofNullable(uploadSource); }
-            public Optional<String> userAgent() { return Optional.empty(); }
-        }, new ObjectMapper());
+        return new MayanClient(TestMayanConfig.of(mayan.baseUrl()).withUploadSource(uploadSource), new ObjectMapper());
     }
 }

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mayaningest.config.MayanConfig;
 import io.mayaningest.testing.FakeMayan;
+import io.mayaningest.testing.TestMayanConfig;
 import io.mayaningest.testing.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,29 +119,7 @@ class MayanHttpRouteOptionsTest {
     }
 
     private static MayanConfig config(String url, Duration readTimeout, String token, String user, String password) {
-        return new MayanConfig() {
-            public String url() { return url; }
-            public Optional<String> token() { return Optional.ofNullable(token); }
-            public Optional<String> username() { return Optional.ofNullable(user); }
-            public Optional<String> password() { return Optional.ofNullable(password); }
-            public Optional<String> trustStore() { return Optional.empty(); }
-            public Optional<String> trustStorePassword() { return Optional.empty(); }
-            public String trustStoreType() { return "PKCS12"; }
-            public Duration connectTimeout() { return Duration.ofSeconds(5); }
-            public Duration readTimeout() { return readTimeout; }
-            public Duration lookupCacheTtl() { return Duration.ofMinutes(1); }
-            public Duration pollInitialDelay() { return Duration.ofMillis(100); }
-            public Duration pollMaxDelay() { return Duration.ofSeconds(1); }
-            public Duration fileTimeout() { return Duration.ofMinutes(1); }
-            public int maxRetries() { return 1; }
-            public Duration retryInitialDelay() { return Duration.ofMillis(100); }
-            public Duration interruptedUploadGrace() { return Duration.ofSeconds(5); }
-            public int maxInFlight() { return 1; }
-            public Duration healthInterval() { return Duration.ofSeconds(5); }
-            public Duration retryMaxDelay() { return Duration.ofSeconds(1); }
-            public double maxRequestsPerSecond() { return 0; }
-            public Optional<String> uploadSource() { return Optional.empty(); }
-            public Optional<String> userAgent() { return Optional.empty(); }
-        };
+        TestMayanConfig config = TestMayanConfig.of(url).withReadTimeout(readTimeout);
+        return token != null ? config.withToken(token) : config.withLogin(user, password);
     }
 }

@@ -24,6 +24,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 
 import io.mayaningest.config.MayanConfig;
+import io.mayaningest.testing.TestMayanConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,30 +102,7 @@ class MayanTlsTest {
     }
 
     private static MayanConfig config(Optional<String> trustStore) {
-        String url = "https://127.0.0.1:" + server.getAddress().getPort();
-        return new MayanConfig() {
-            public String url() { return url; }
-            public Optional<String> token() { return Optional.of("t"); }
-            public Optional<String> username() { return Optional.empty(); }
-            public Optional<String> password() { return Optional.empty(); }
-            public Optional<String> trustStore() { return trustStore; }
-            public Optional<String> trustStorePassword() { return Optional.of(PASSWORD); }
-            public String trustStoreType() { return "PKCS12"; }
-            public Duration connectTimeout() { return Duration.ofSeconds(5); }
-            public Duration readTimeout() { return Duration.ofSeconds(5); }
-            public Duration lookupCacheTtl() { return Duration.ofMinutes(1); }
-            public Duration pollInitialDelay() { return Duration.ofMillis(100); }
-            public Duration pollMaxDelay() { return Duration.ofSeconds(1); }
-            public Duration fileTimeout() { return Duration.ofMinutes(1); }
-            public int maxRetries() { return 1; }
-            public Duration retryInitialDelay() { return Duration.ofMillis(100); }
-            public Duration interruptedUploadGrace() { return Duration.ofSeconds(5); }
-            public int maxInFlight() { return 1; }
-            public Duration healthInterval() { return Duration.ofSeconds(5); }
-            public Duration retryMaxDelay() { return Duration.ofSeconds(1); }
-            public double maxRequestsPerSecond() { return 0; }
-            public Optional<String> uploadSource() { return Optional.empty(); }
-            public Optional<String> userAgent() { return Optional.empty(); }
-        };
+        return TestMayanConfig.of("https://127.0.0.1:" + server.getAddress().getPort())
+                .withTrustStore(trustStore, PASSWORD).withReadTimeout(Duration.ofSeconds(5));
     }
 }

@@ -275,6 +275,14 @@ public class Ledger {
      * without a checksum (quarantined before the file was read) has not reached Mayan and is resumed.
      */
     public void begin(IngestRequest item) {
+        beginAs(item, UUID.randomUUID().toString());
+    }
+
+    /**
+     * {@link #begin(IngestRequest)} with the ingest id a new row gets chosen by the caller, who can so
+     * mark the item as its own before the row exists (HttpIntake#accepting).
+     */
+    public void beginAs(IngestRequest item, String idOfNewRow) {
         Optional<Entry> existing = findSameItem(item);
         if (existing.isPresent()) {
             Entry e = existing.get();
@@ -292,7 +300,7 @@ public class Ledger {
             }
             return;
         }
-        String id = UUID.randomUUID().toString();
+        String id = idOfNewRow;
         Timestamp now = now();
         update(id, "INSERT INTO ingest_item (id, source, source_kind, source_key, source_path, file_name, sha256,"
                 + " size_bytes, state, payload_ref, attempts, replica, created_at, updated_at)"

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -58,6 +59,8 @@ public class HttpIntake {
     private final ProducerTemplate producer;
     private final ObjectMapper json;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Items whose request is being decided (from before ledger.begin until handed over): resume() leaves them alone. */
+    private final Set<String> accepting = ConcurrentHashMap.newKeySet();
     /** How long a row without its mapping is taken to belong to a request still being decided. */
     private static final java.time.Duration ACCEPTING = java.time.Duration.ofMinutes(5);
     /** Requests waiting (?wait=) for an item to change: completed when its exchange ends, or by the sweep. */
@@ -102,6 +105,20 @@ public class HttpIntake {
     /** The lock of one client's idempotency key on one source: its requests are decided one after the other. */
     Object keyLock(String sourceName, String sourceKey) {
         return keyLocks[Math.floorMod((sourceName + "|" + sourceKey).hashCode(), keyLocks.length)];
+    }
+
+    /**
+     * The request of this item is being decided: from before its row is written until {@link #accepted}
+     * (handed over, or refused), {@link #resume()} does not rebuild it from a row that may still lack its
+     * mapping.
+     */
+    void accepting(String ingestId) {
+        accepting.add(ingestId);
+    }
+
+    /** The request of this item is decided: handed over to the pipeline or refused. */
+    void accepted(String ingestId) {
+        accepting.remove(ingestId);
     }
 
     /** Hands an accepted item to the pipeline; the request that brought it does not wait for it. */
@@ -155,9 +172,11 @@ public class HttpIntake {
             return;
         }
         for (Ledger.Entry entry : ledger.findUnfinishedOfKind(HttpSourceRoutes.KIND)) {
-            if (inFlight.contains(entry.id())) {
+            if (inFlight.contains(entry.id()) || accepting.contains(entry.id())) {
                 continue;
             }
+            // A second guard for a row read just before its request wrote the mapping, handed it over and
+            // finished: without a mapping and recently written, it is left to its request.
             if (entry.mapping() == null && entry.updatedAt() != null
                     && entry.updatedAt().isAfter(java.time.Instant.now().minus(ACCEPTING))) {
                 // Its request is still being decided: the row exists (ledger.begin) but its mapping is not
@@ -257,10 +276,34 @@ public class HttpIntake {
         return state == LedgerState.DONE || state == LedgerState.FAILED || state == LedgerState.DISCARDED;
     }
 
-    /** Removes an item's spooled upload (its own folder below the source's spool). */
+    /**
+     * Removes an item's spooled upload: its own folder below the source's spool, named by a random UUID
+     * when the request was read (UploadResource). A payload anywhere else (a row written by hand, a
+     * changed spool-path) loses only its file, never the folder it sits in.
+     */
     void deleteSpooled(Path payload) {
-        if (payload != null && payload.getParent() != null) {
+        if (payload == null || payload.getParent() == null) {
+            return;
+        }
+        if (isSpoolDirName(payload.getParent().getFileName())) {
             deleteSpoolDir(payload.getParent());
+            return;
+        }
+        try {
+            Files.deleteIfExists(payload);
+        } catch (IOException e) {
+            LOG.warnf("Could not remove the spooled upload %s: %s", payload, e.getMessage());
+        }
+    }
+
+    static boolean isSpoolDirName(Path name) {
+        if (name == null) {
+            return false;
+        }
+        try {
+            return UUID.fromString(name.toString()).toString().equals(name.toString());
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -183,6 +183,7 @@ public class UploadResource {
         }
         java.nio.file.Path dir = intake.spoolRoot(sourceName, source).resolve(UUID.randomUUID().toString());
         boolean accepted = false;
+        String deciding = null;
         try {
             UploadForm form;
             try {
@@ -236,7 +237,10 @@ public class UploadResource {
                             SafeNames.visible(String.join("; ", problems.stream().map(Problem::reason).toList())));
                     return Problems.response(Problems.invalid(problems, instance));
                 }
-                ledger.begin(item);
+                // Marked before its row exists, so resume() never rebuilds it from a row still without its mapping.
+                deciding = UUID.randomUUID().toString();
+                intake.accepting(deciding);
+                ledger.beginAs(item, deciding);
                 if (validated) {
                     ledger.validated(item);
                 } else {
@@ -263,6 +267,9 @@ public class UploadResource {
         } finally {
             if (!accepted) {
                 intake.deleteSpoolDir(dir);
+            }
+            if (deciding != null) {
+                intake.accepted(deciding);
             }
         }
     }

@@ -56,6 +56,9 @@ class UploadApiTest {
     @Inject
     MayanGate gate;
 
+    @Inject
+    HttpIntake intake;
+
     private UploadClient scanner() {
         return new UploadClient(base.toString(), bearer(FakeMayanResource.SCANNER_TOKEN));
     }
@@ -358,5 +361,43 @@ class UploadApiTest {
     void theStatusOfAnUnknownUploadIs404AndABadWaitIs400() throws Exception {
         assertThat(scanner().get("/api/sources/scans/documents/" + UUID.randomUUID()).status()).isEqualTo(404);
         assertThat(scanner().get("/api/sources/scans/documents/" + UUID.randomUUID() + "?wait=forever").status()).isEqualTo(400);
+    }
+
+    @Test
+    void aRowWhoseRequestIsStillBeingDecidedIsLeftToThatRequestByTheResumeTimer() throws Exception {
+        String label = "Deciding " + UUID.randomUUID();
+        byte[] content = pdf(label);
+        java.nio.file.Path spooled = java.nio.file.Files.createTempFile("deciding", ".pdf");
+        java.nio.file.Files.write(spooled, content);
+        java.nio.file.Path neighbour = java.nio.file.Files.createTempFile(spooled.getParent(), "neighbour", ".txt");
+        io.mayaningest.core.IngestRequest item = new io.mayaningest.core.IngestRequest();
+        item.setSourceName("scans");
+        item.setSourceKind(HttpSourceRoutes.KIND);
+        item.setSourceKey(HttpIntake.UPLOAD_PREFIX + UUID.randomUUID());
+        item.setFileName("deciding.pdf");
+        item.setPayload(spooled);
+        item.setSize(content.length);
+        item.setSha256(sha256(content));
+        item.setDocumentType("Drawing");
+        item.setLabel(label);
+        String id = UUID.randomUUID().toString();
+        // As UploadResource does: marked before the row exists; the row then has its mapping, so only the
+        // mark keeps resume() from handing it over while its request has not yet done so itself.
+        intake.accepting(id);
+        ledger.beginAs(item, id);
+        ledger.validated(item);
+        intake.resume();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> ledger.find(id).orElseThrow().state() == io.mayaningest.core.LedgerState.VALIDATED);
+        assertThat(mayan.documents()).noneMatch(d -> d.label().equals(label));
+
+        intake.accepted(id);
+        intake.resume();
+        await().atMost(FINAL).until(() -> ledger.find(id).orElseThrow().state() == io.mayaningest.core.LedgerState.DONE);
+        assertThat(mayan.documents().stream().filter(d -> d.label().equals(label))).hasSize(1);
+        // Its payload was not in a spool folder of its own (named by a UUID): only the file goes, not its folder.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !java.nio.file.Files.exists(spooled));
+        assertThat(neighbour).exists();
+        java.nio.file.Files.delete(neighbour);
     }
 }

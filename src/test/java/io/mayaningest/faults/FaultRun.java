@@ -99,6 +99,44 @@ final class FaultRun implements AutoCloseable {
         }
     }
 
+    /**
+     * One line (a CI summary shows only the first line of a failure) on why the run did not finish: the
+     * files neither done nor in error, what Mayan holds of them, whether the service is up, and its last
+     * warnings and log line.
+     */
+    String stallReport(long files) {
+        StringBuilder line = new StringBuilder();
+        try {
+            List<String> left;
+            try (Stream<Path> listed = Files.list(inbox)) {
+                left = listed.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            line.append(doneCount()).append(" done + ").append(errorCount()).append(" in error of ").append(files)
+                    .append("; left in the folder ").append(left.size()).append(": ")
+                    .append(left.subList(0, Math.min(5, left.size())));
+            for (String name : left.subList(0, Math.min(3, left.size()))) {
+                String label = "Drawing " + name.substring(0, Math.min(6, name.length())) + " rev 1";
+                line.append("; ").append(name).append(" in Mayan: ").append(mayan.documentByLabel(label)
+                        .map(d -> "document " + d.id() + ", files " + d.files().size() + ", checksum "
+                                + (d.files().isEmpty() ? "-" : d.files().get(0).checksum()))
+                        .orElse("none"));
+            }
+            line.append("; service ").append(service == null ? "never started" : service.isRunning() ? "running" : "down");
+            if (service != null && Files.exists(service.log())) {
+                List<String> log = Files.readAllLines(service.log());
+                List<String> warnings = log.stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+                line.append("; last warnings: ");
+                warnings.subList(Math.max(0, warnings.size() - 3), warnings.size())
+                        .forEach(w -> line.append(w, 0, Math.min(w.length(), 300)).append(" | "));
+                String last = log.isEmpty() ? "" : log.get(log.size() - 1);
+                line.append("last log line: ").append(last, 0, Math.min(last.length(), 300));
+            }
+        } catch (IOException | RuntimeException e) {
+            line.append("; (report incomplete: ").append(e).append(')');
+        }
+        return line.toString().replace('\n', ' ');
+    }
+
     /** Documents expected, found complete (checksum, metadata, tags, cabinet), duplicated and lost. */
     Counts count() {
         Map<String, Integer> byLabel = new HashMap<>();

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +35,12 @@ class KillIT {
                 run.service.kill();
                 run.service.start();
             }
-            await().atMost(Duration.ofMinutes(5)).until(() -> run.doneCount() + run.errorCount() >= files);
+            try {
+                await().atMost(Duration.ofMinutes(5)).until(() -> run.doneCount() + run.errorCount() >= files);
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("after the last kill the run did not finish in 5 minutes (seed " + seed + "): "
+                        + run.stallReport(files), e);
+            }
 
             FaultRun.Counts counts = run.count();
             System.out.println(counts.line(files + " files, " + (run.service.starts() - 1) + " SIGKILLs"));

@@ -119,6 +119,10 @@ public final class ServiceProcess implements AutoCloseable {
         stop();
     }
 
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
     public Path log() {
         return workDir.resolve("service.log");
     }

@@ -7,6 +7,9 @@ import io.mayaningest.core.IngestRequest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +20,11 @@ import io.mayaningest.core.LedgerState;
 import io.mayaningest.mayan.MayanClient;
 import io.mayaningest.mayan.MayanException;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.AsyncProcessorSupport;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,6 +40,19 @@ public class FileAwaiter {
     static final String STARTED = "mayanIngestPollStarted";
     static final String POLLED = "mayanIngestPolled";
     static final String TROUBLED = "mayanIngestPollTroubled";
+    static final String UPLOADS_HERE = "mayanIngestUploadsHere";
+    static final String SEQ = "mayanIngestUploadSeq";
+    /** Whether the gate held the item: HELD, then RELEASED or CAPPED (then CAPPED_LOOKING). */
+    static final String HOLD = "mayanIngestPollHold";
+    static final String HELD = "held";
+    static final String RELEASED = "released";
+    static final String CAPPED = "capped";
+    static final String CAPPED_LOOKING = "cappedLooking";
+    static final String RELEASED_AT = "mayanIngestPollReleasedAt";
+    /** How often held items are checked against their cap. */
+    static final long CAP_CHECK_MILLIS = 250;
+    /** The shortest wait after a release, and after a miss once released. */
+    static final long MIN_GAP_MILLIS = 20;
 
     private final MayanClient client;
     private final Ledger ledger;
@@ -44,6 +64,19 @@ public class FileAwaiter {
         this.config = config;
     }
 
+    final UploadOrder order = new UploadOrder();
+
+    /**
+     * Before the upload step: whether this exchange sends the file to Mayan now. A resumed item (already
+     * uploaded before a restart) is ahead of everything we upload now in Celery's queue, so it never
+     * waits for others.
+     */
+    public void uploading(Exchange exchange) {
+        IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
+        exchange.setProperty(UPLOADS_HERE, item.getState() == null
+                || LedgerState.valueOf(item.getState()).ordinal() < LedgerState.UPLOADED.ordinal());
+    }
+
     /** True while the file is not confirmed; sets the first delay on the first call. */
     public boolean pending(Exchange exchange) {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
@@ -53,8 +86,26 @@ public class FileAwaiter {
         if (exchange.getProperty(STARTED) == null) {
             exchange.setProperty(STARTED, System.nanoTime());
             exchange.setProperty(NEXT_DELAY, firstDelay());
+            if (exchange.getProperty(SEQ) == null) {
+                long seq = order.accepted();
+                exchange.setProperty(SEQ, seq);
+                // However the exchange ends (failure, quarantine, a redelivery given up), it stops holding others.
+                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange done) {
+                        order.resolved(seq);
+                    }
+                });
+            }
         }
         return true;
+    }
+
+    private void release(Exchange exchange) {
+        Long seq = exchange.getProperty(SEQ, Long.class);
+        if (seq != null) {
+            order.resolved(seq);
+        }
     }
 
     /*
@@ -87,15 +138,162 @@ public class FileAwaiter {
     }
 
     private void learn(long elapsedMillis) {
+        ewma(typicalMillis, elapsedMillis);
+    }
+
+    private void ewma(AtomicLong learnt, long elapsedMillis) {
         long cap = config.pollMaxDelay().toMillis();
         long sample = Math.min(elapsedMillis, cap);
-        typicalMillis.updateAndGet(old -> old == 0 ? sample : (old * 4 + sample) / 5);
+        learnt.updateAndGet(old -> old == 0 ? sample : (old * 4 + sample) / 5);
+    }
+
+    /*
+     * Holding the first look while files we uploaded before are outstanding (the gate below, and
+     * UploadOrder). Celery works in upload order, so once those are confirmed ours is at or near the
+     * front of the queue: it is woken then, and looks after the time Mayan lately took between a
+     * predecessor's confirmation and the next file's (gap), learnt apart from typicalMillis.
+     * typicalMillis learns only from items that were never held, so neither estimate includes our own
+     * holding (what made the queue estimate of an earlier attempt feed on itself). A held item goes on
+     * anyway once holdCap() has passed with no item leaving the queue (counted from its upload at the
+     * earliest), and the uploads ahead of it then hold nobody any more, so a predecessor Mayan never
+     * processes (a lost Celery task: it polls until mayan.file-timeout) delays the others by one cap.
+     * Not a cap since the upload alone: a burst of 50 puts the last file 20 s behind, and a cap of 10 s
+     * from the upload made the tail poll three times (measured on Mayan 4.12.2). Against a Mayan whose
+     * processing is concurrent (the test double), items are rarely held: the file ahead is found at its
+     * first look, and a held item is woken at once, not at a timer's next tick.
+     */
+    private final AtomicLong gapMillis = new AtomicLong();
+
+    long holdCap() {
+        return Math.max(config.pollMaxDelay().toMillis(), typicalMillis.get() * 2);
+    }
+
+    long gapDelay() {
+        long gap = gapMillis.get();
+        if (gap == 0) {
+            return Math.min(config.pollInitialDelay().toMillis(), Math.max(MIN_GAP_MILLIS, typicalMillis.get() / 4));
+        }
+        return Math.min(config.pollMaxDelay().toMillis(), gap + gap / 20);
+    }
+
+    /**
+     * Before each look: an asynchronous step that goes on at once, unless this item's file was uploaded
+     * here and has not been looked at yet while uploads before it are outstanding; then it holds the
+     * exchange (no thread, no call to Mayan) until the last of those leaves or the cap is reached.
+     */
+    public AsyncProcessor gate() {
+        return gate;
+    }
+
+    private final AsyncProcessor gate = new AsyncProcessorSupport() {
+        @Override
+        public boolean process(Exchange exchange, AsyncCallback callback) {
+            return passOrHold(exchange, callback);
+        }
+    };
+
+    /** The gate's step: true when the exchange goes on at once (callback done), false when held. */
+    private boolean passOrHold(Exchange exchange, AsyncCallback callback) {
+        Long seq = exchange.getProperty(SEQ, Long.class);
+        if (seq == null || exchange.getProperty(POLLED) != null || exchange.getProperty(HOLD) != null
+                || !Boolean.TRUE.equals(exchange.getProperty(UPLOADS_HERE))) {
+            callback.done(true);
+            return true;
+        }
+        ScheduledExecutorService wakes = scheduler(exchange);
+        long started = exchange.getProperty(STARTED, Long.class);
+        AtomicBoolean woken = new AtomicBoolean();
+        UploadOrder.Waiter waiter = new UploadOrder.Waiter() {
+            @Override
+            public void wake(boolean capped) {
+                if (woken.compareAndSet(false, true)) {
+                    exchange.setProperty(HOLD, capped ? CAPPED : RELEASED);
+                    // Not on the thread that confirmed the file ahead: it goes on with its own item.
+                    wakes.execute(() -> callback.done(false));
+                }
+            }
+
+            @Override
+            public boolean overdue() {
+                long now = System.nanoTime();
+                long stalled = now - Math.max(started, order.lastProgress());
+                return Duration.ofNanos(stalled).toMillis() >= holdCap()
+                        || Duration.ofNanos(now - started).compareTo(config.fileTimeout()) > 0;
+            }
+        };
+        exchange.setProperty(HOLD, HELD);
+        if (!order.hold(seq, waiter)) {
+            exchange.removeProperty(HOLD);
+            callback.done(true);
+            return true;
+        }
+        return false;
+    }
+
+    private volatile ScheduledExecutorService scheduler;
+
+    /*
+     * One thread per process, made by Camel (and shut down with its context): it wakes held items whose
+     * cap has passed, four times a second, and runs every woken item's next step up to its next delay.
+     */
+    private ScheduledExecutorService scheduler(Exchange exchange) {
+        ScheduledExecutorService made = scheduler;
+        if (made == null) {
+            synchronized (this) {
+                made = scheduler;
+                if (made == null) {
+                    made = exchange.getContext().getExecutorServiceManager()
+                            .newSingleThreadScheduledExecutor(this, "await-file-gate");
+                    made.scheduleWithFixedDelay(order::wakeOverdue, CAP_CHECK_MILLIS, CAP_CHECK_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                    scheduler = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    /**
+     * True when this poll makes no call to Mayan: the gate has just let the item go. Released (the uploads
+     * ahead have left): it waits the gap first. Capped: it looks after the shortest delay, on Camel's
+     * delay threads rather than the gate's.
+     */
+    private boolean justWoken(Exchange exchange) {
+        Object hold = exchange.getProperty(HOLD);
+        if (RELEASED.equals(hold) && exchange.getProperty(RELEASED_AT) == null) {
+            exchange.setProperty(RELEASED_AT, System.nanoTime());
+            exchange.setProperty(NEXT_DELAY, gapDelay());
+            return true;
+        }
+        if (CAPPED.equals(hold)) {
+            exchange.setProperty(HOLD, CAPPED_LOOKING);
+            exchange.setProperty(NEXT_DELAY, 1L);
+            return true;
+        }
+        return false;
     }
 
     public void poll(Exchange exchange) {
+        try {
+            look(exchange);
+        } catch (RuntimeException e) {
+            // The item leaves the queue at once: the source's redelivery may be far off.
+            release(exchange);
+            throw e;
+        }
+    }
+
+    private void look(Exchange exchange) {
         IngestRequest item = exchange.getMessage().getBody(IngestRequest.class);
         long elapsed = System.nanoTime() - exchange.getProperty(STARTED, Long.class);
+        if (justWoken(exchange)) {
+            return;
+        }
         long delay = exchange.getProperty(NEXT_DELAY, Long.class);
+        Long released = exchange.getProperty(RELEASED_AT, Long.class);
+        // Measured before the call, as elapsed is: with the call's own time (throttle spacing included)
+        // in it, each found-at-first-look sample would exceed the gap waited and the gap would grow.
+        long sinceRelease = released == null ? 0 : System.nanoTime() - released;
         try {
             Long fileId = item.isNewFileMode() ? findNewFile(item) : findFirstFile(item);
             if (fileId != null) {
@@ -103,14 +301,31 @@ public class FileAwaiter {
                 if (exchange.getProperty(TROUBLED) == null) {
                     // Found at the first look: Mayan was done some time before, so learn a little less
                     // than we waited (else the estimate only ever grows); found later: what it took.
-                    long waited = Duration.ofNanos(elapsed).toMillis();
-                    learn(exchange.getProperty(POLLED) == null ? waited * 9 / 10 : waited);
+                    boolean first = exchange.getProperty(POLLED) == null;
+                    if (released != null) {
+                        // Found at the first look after the release: ours may have been done when the
+                        // one ahead was, so learn half the wait (else the gap settles at many times the
+                        // call's own time, and held items advance one per gap: measured on the double).
+                        long waited = Duration.ofNanos(sinceRelease).toMillis();
+                        ewma(gapMillis, Math.max(1, first ? waited / 2 : waited));
+                    } else if (exchange.getProperty(HOLD) == null) {
+                        long waited = Duration.ofNanos(elapsed).toMillis();
+                        learn(first ? waited * 9 / 10 : waited);
+                    }
                 }
                 ledger.fileConfirmed(item);
+                release(exchange);
                 LOG.debugf("%s confirmed as file %d of document %d", item.describe(), fileId, item.getDocumentId());
                 return;
             }
-            delay = missDelay(delay, exchange.getProperty(POLLED) == null);
+            Long seq = exchange.getProperty(SEQ, Long.class);
+            if (seq != null) {
+                order.missed(seq);
+            }
+            delay = released != null && exchange.getProperty(POLLED) == null
+                    // Released and not done yet: ours is being processed now.
+                    ? Math.max(5 * MIN_GAP_MILLIS, delay / 2)
+                    : missDelay(delay, exchange.getProperty(POLLED) == null);
         } catch (MayanException e) {
             exchange.setProperty(TROUBLED, true);
             if (e.isNotFound()) {

@@ -71,6 +71,7 @@ public class PipelineRoutes extends RouteBuilder {
                 // Validation may find the content already ingested (duplicate policy "skip").
                 .choice()
                     .when(simple("${body.state} != '" + LedgerState.DONE + "'"))
+                        .bean(awaiter, "uploading")
                         .to(UPLOAD)
                         .bean(metrics, "awaitStarted")
                         .to(AWAIT_FILE)
@@ -104,6 +105,7 @@ public class PipelineRoutes extends RouteBuilder {
         from(AWAIT_FILE).routeId(AWAIT_FILE_ROUTE).errorHandler(noErrorHandler())
                 .loopDoWhile(method(awaiter, "pending"))
                     .delay(exchangeProperty(FileAwaiter.NEXT_DELAY)).asyncDelayed()
+                    .process(awaiter.gate()).id("await-file-gate")
                     .bean(awaiter, "poll")
                 .end();
 

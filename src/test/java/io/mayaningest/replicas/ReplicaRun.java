@@ -164,6 +164,21 @@ final class ReplicaRun implements AutoCloseable {
         return mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD);
     }
 
+    /** Upload requests the double accepted (2xx): each created a document. */
+    long acceptedUploadRequests() {
+        return uploadStatuses().entrySet().stream().filter(e -> e.getKey() / 100 == 2)
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** Upload requests by the double's answer: a request cut off by a SIGKILL is answered 400 and creates nothing. */
+    Map<Integer, Long> uploadStatuses() {
+        java.util.regex.Pattern upload = java.util.regex.Pattern.compile(FakeMayan.DOCUMENT_UPLOAD);
+        return mayan.requests().stream()
+                .filter(r -> "POST".equals(r.method()) && upload.matcher(r.pathWithoutQuery()).matches())
+                .collect(java.util.stream.Collectors.groupingBy(r -> r.status(), TreeMap::new,
+                        java.util.stream.Collectors.counting()));
+    }
+
     /** Items per replica, from the ledger's record of who worked on each. */
     Map<String, Integer> shares() throws SQLException {
         Map<String, Integer> shares = new TreeMap<>();

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -38,15 +39,15 @@ final class UploadOrder {
     private final TreeMap<Long, Waiter> held = new TreeMap<>();
     /**
      * Outstanding uploads that hold the ones after them: those Mayan had not finished at a look, and those
-     * held. An upload not looked at yet holds nobody: against a Mayan that processes files side by side
+     * held, unless passed. An upload not looked at yet holds nobody: against a Mayan that processes files side by side
      * (the test double), the file ahead is usually found at its own first look, and holding behind
      * every outstanding upload chained the items one behind the other.
      */
     private final TreeSet<Long> holders = new TreeSet<>();
     /**
-     * Outstanding uploads that hold nobody any more: those ahead of an item that went on capped. One that
-     * Mayan never processes (a lost Celery task) would else hold every later item for a cap each, until
-     * its own mayan.file-timeout.
+     * Outstanding uploads that hold nobody any more: those ahead of an item that went on capped (taken
+     * out of holders, and never put back by a later miss or hold). One that Mayan never processes (a lost
+     * Celery task) would else hold every later item for a cap each, until its own mayan.file-timeout.
      */
     private final Set<Long> passed = new HashSet<>();
     /** No item has left yet: a held item's cap counts from its own upload. */
@@ -59,12 +60,7 @@ final class UploadOrder {
     }
 
     synchronized boolean anyAhead(long seq) {
-        for (Long ahead : holders.headSet(seq)) {
-            if (!passed.contains(ahead)) {
-                return true;
-            }
-        }
-        return false;
+        return holders.lower(seq) != null;
     }
 
     /**
@@ -76,13 +72,19 @@ final class UploadOrder {
             return false;
         }
         held.put(seq, waiter);
-        holders.add(seq);
+        holdsFromNowOn(seq);
         return true;
     }
 
     /** Mayan had not finished the upload at a look: it holds the uploads after it from now on. */
     synchronized void missed(long seq) {
         if (outstanding.contains(seq)) {
+            holdsFromNowOn(seq);
+        }
+    }
+
+    private void holdsFromNowOn(long seq) {
+        if (!passed.contains(seq)) {
             holders.add(seq);
         }
     }
@@ -98,11 +100,8 @@ final class UploadOrder {
             holders.remove(seq);
             passed.remove(seq);
             // Only the oldest upload that still holds others has none ahead: wake it if it is held.
-            for (Long oldest : holders) {
-                if (!passed.contains(oldest)) {
-                    first = held.remove(oldest);
-                    break;
-                }
+            if (!holders.isEmpty()) {
+                first = held.remove(holders.first());
             }
         }
         if (first != null) {
@@ -120,7 +119,9 @@ final class UploadOrder {
                 if (entry.getValue().overdue()) {
                     woken.add(entry.getValue());
                     entries.remove();
-                    passed.addAll(outstanding.headSet(entry.getKey()));
+                    SortedSet<Long> ahead = outstanding.headSet(entry.getKey());
+                    passed.addAll(ahead);
+                    holders.removeAll(ahead);
                 }
             }
         }

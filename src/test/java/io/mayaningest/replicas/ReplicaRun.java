@@ -172,11 +172,7 @@ final class ReplicaRun implements AutoCloseable {
 
     /** Upload requests by the double's answer: a request cut off by a SIGKILL is answered 400 and creates nothing. */
     Map<Integer, Long> uploadStatuses() {
-        java.util.regex.Pattern upload = java.util.regex.Pattern.compile(FakeMayan.DOCUMENT_UPLOAD);
-        return mayan.requests().stream()
-                .filter(r -> "POST".equals(r.method()) && upload.matcher(r.pathWithoutQuery()).matches())
-                .collect(java.util.stream.Collectors.groupingBy(r -> r.status(), TreeMap::new,
-                        java.util.stream.Collectors.counting()));
+        return mayan.countByStatus("POST", FakeMayan.DOCUMENT_UPLOAD);
     }
 
     /** Items per replica, from the ledger's record of who worked on each. */

@@ -359,6 +359,16 @@ public final class FakeMayan implements AutoCloseable {
         }
     }
 
+    /** The answered requests that match (same matching as {@link #count}), counted by the status answered. */
+    public Map<Integer, Long> countByStatus(String method, String pathRegex) {
+        Pattern pattern = Pattern.compile(pathRegex);
+        synchronized (recorded) {
+            return recorded.stream().filter(r -> r.matches(method, pattern)).collect(
+                    java.util.stream.Collectors.groupingBy(RecordedRequest::status, java.util.TreeMap::new,
+                            java.util.stream.Collectors.counting()));
+        }
+    }
+
     /** Forgets the recorded requests. */
     public void clearRequests() {
         synchronized (recorded) {

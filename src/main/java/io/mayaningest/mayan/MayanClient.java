@@ -620,7 +620,8 @@ public class MayanClient {
         String rawQuery = rawQuery(path, query);
         Exchange exchange = template.send(MayanHttpRoutes.MAYAN_HTTP, ex -> {
             Message in = ex.getIn();
-            in.setHeader(Exchange.HTTP_METHOD, method);
+            // The enum Camel HTTP reads: given a String it would search its converters on every call.
+            in.setHeader(Exchange.HTTP_METHOD, org.apache.camel.component.http.HttpMethods.valueOf(method));
             in.setHeader(Exchange.HTTP_PATH, API.substring(1) + path);
             if (rawQuery != null) {
                 in.setHeader(Exchange.HTTP_QUERY, rawQuery);

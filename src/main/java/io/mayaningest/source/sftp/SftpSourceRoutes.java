@@ -31,6 +31,10 @@ import org.jboss.logging.Logger;
 public class SftpSourceRoutes extends EndpointRouteBuilder {
 
     public static final String TEMPLATE = "sftp-source";
+    /** Several files at a time: the consumer only takes each file ... */
+    public static final String CONCURRENT_TEMPLATE = "sftp-source-concurrent";
+    /** ... and the items' route runs them, {@code concurrency} at a time. */
+    public static final String ITEMS_TEMPLATE = "sftp-source-items";
     public static final String KIND = "sftp";
     private static final Logger LOG = Logger.getLogger(SftpSourceRoutes.class);
 
@@ -47,11 +51,14 @@ public class SftpSourceRoutes extends EndpointRouteBuilder {
     private final Leadership leadership;
 
     private final SourceKinds kinds;
+    private final io.mayaningest.config.MayanConfig mayan;
 
     public SftpSourceRoutes(IngestConfig config, SftpSources sources, SftpSourceMapper mapper,
             SftpAcknowledger acknowledger, SourceHealth health, io.mayaningest.mayan.MayanGate gate,
-            io.mayaningest.ledger.Ledger ledger, io.mayaningest.source.MappingCheck mappingCheck, Leadership leadership, SourceKinds kinds) {
+            io.mayaningest.ledger.Ledger ledger, io.mayaningest.source.MappingCheck mappingCheck, Leadership leadership,
+            SourceKinds kinds, io.mayaningest.config.MayanConfig mayan) {
         this.kinds = kinds;
+        this.mayan = mayan;
         this.leadership = leadership;
         this.mappingCheck = mappingCheck;
         this.ledger = ledger;
@@ -75,6 +82,29 @@ public class SftpSourceRoutes extends EndpointRouteBuilder {
                 .from("{{leader}}{{endpoint}}");
         SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
 
+        // Several files at a time. Camel's FTP/SFTP consumer routes each exchange synchronously (its client
+        // is not thread-safe), so the Threads EIP of the folder source would still hold the polling thread
+        // until the item is in Mayan. Instead the consumer's exchange only takes the file (Camel has streamed
+        // it into the spool) and puts it on a SEDA queue that blocks when full (the back-pressure); the
+        // items' route runs {{concurrency}} of them at a time. With waitForTaskToComplete=Never the SEDA
+        // producer hands the file consumer's completion over to the queued exchange, so the file stays in
+        // the consumer's in-progress repository (no poll takes it again) and its downloaded copy stays in the
+        // spool until the item's exchange ends: after the acknowledgement, which, as with one file at a
+        // time, moves the remote file only once Mayan confirmed it. A crash loses only the queue in memory:
+        // the files are still on the server and the ledger resumes the uploads that had reached Mayan.
+        routeTemplate(CONCURRENT_TEMPLATE)
+                .templateParameter("source", null, "the source's name: ingest.sources.<source>")
+                .templateParameter("endpoint", null, "the SFTP consumer, from SftpSourceRoutes#sftpEndpoint")
+                .templateParameter("leader", "", "master:<namespace>: when only the cluster's leader reads it (Leadership)")
+                .templateParameter("concurrency", null, "files of this source ingested at the same time")
+                .from("{{leader}}{{endpoint}}")
+                .to(ITEMS_QUEUE + "?waitForTaskToComplete=Never&blockWhenFull=true&size={{concurrency}}");
+        RouteDefinition items = routeTemplate(ITEMS_TEMPLATE)
+                .templateParameter("source", null, "the source's name: ingest.sources.<source>")
+                .templateParameter("concurrency", null, "files of this source ingested at the same time")
+                .from(ITEMS_QUEUE + "?concurrentConsumers={{concurrency}}&size={{concurrency}}");
+        SourceRoutes.ingestAndAcknowledge(items, mapper, acknowledger, ledger);
+
         for (Map.Entry<String, SourceConfig> entry : kinds.ofKind(KIND).entrySet()) {
             String name = entry.getKey();
             SourceConfig source = entry.getValue();
@@ -90,7 +120,15 @@ public class SftpSourceRoutes extends EndpointRouteBuilder {
                         name, source.path().get(), settings.server(), settings.path());
             }
             health.register(name);
-            var route = templatedRoute(TEMPLATE)
+            int concurrency = io.mayaningest.source.SourceValidation.concurrency(source, mayan.maxInFlight());
+            if (concurrency > 1) {
+                // Made first, so it starts before the consumer and is stopped after it.
+                templatedRoute(ITEMS_TEMPLATE)
+                        .routeId(itemsRouteId(name))
+                        .parameter("source", name)
+                        .parameter("concurrency", String.valueOf(concurrency));
+            }
+            var route = templatedRoute(concurrency > 1 ? CONCURRENT_TEMPLATE : TEMPLATE)
                     .routeId(SourceRoutes.routeId(name))
                     .parameter("source", name)
                     // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
@@ -104,12 +142,16 @@ public class SftpSourceRoutes extends EndpointRouteBuilder {
             // The secrets are beans of the route and the URI names them (#bean:...): they are never in the
             // route's parameters, its endpoint URI, Camel's summaries, health data or log lines.
             // (Camel's URI masking is no guard: it ends a RAW(...) value at its first ')'.)
+            if (concurrency > 1) {
+                route.parameter("concurrency", String.valueOf(concurrency));
+            }
             settings.password().ifPresent(p -> route.bean(PASSWORD, secret(p)));
             settings.privateKeyPassphrase().ifPresent(p -> route.bean(PASSPHRASE, secret(p)));
-            LOG.infof("Source %s polls sftp://%s/%s (done: %s, error: %s, host key: %s)", name, settings.server(),
+            LOG.infof("Source %s polls sftp://%s/%s (done: %s, error: %s, host key: %s, %s)", name, settings.server(),
                     settings.path(), settings.deleteAfterSuccess() ? "delete" : settings.donePath(),
                     settings.errorPath(), settings.strictHostKeyChecking() ? "checked against "
-                            + settings.effectiveKnownHosts() : "NOT checked");
+                            + settings.effectiveKnownHosts() : "NOT checked",
+                    concurrency > 1 ? concurrency + " files at a time" : "one file at a time, in order");
         }
     }
 
@@ -119,6 +161,14 @@ public class SftpSourceRoutes extends EndpointRouteBuilder {
      */
     private static java.util.function.Supplier<Object> secret(String value) {
         return () -> value;
+    }
+
+    /** The SEDA queue between a concurrent source's consumer and its items' route. */
+    static final String ITEMS_QUEUE = "seda:sftp-items-{{source}}";
+
+    /** The route that runs the items of a concurrent SFTP source {@code <name>}: {@code sftp-items-<name>}. */
+    public static String itemsRouteId(String source) {
+        return "sftp-items-" + source;
     }
 
     /** The local names of a source route's own beans. */

@@ -149,6 +149,46 @@ class SftpIngestTest {
                 || d.label().equals(SftpServerResource.REJECTED_FILE));
     }
 
+    @Test
+    void severalFilesAreUploadedAtOnceEachTakenOnceAndAcknowledgedOnlyAfterMayanConfirmedIt() throws IOException {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        java.util.List<String> names = java.util.List.of(run + "-a.pdf", run + "-b.pdf", run + "-c.pdf");
+        int uploadsBefore = mayan.count("POST", ".*/document_upload/execute/");
+        mayan.setProcessingPaused(true);
+        try {
+            for (String name : names) {
+                upload("plain", name, pdf("concurrent " + name));
+            }
+            // With Mayan's processing held, one file at a time would upload the first and wait for it:
+            // all three reaching Mayan shows them handed over side by side.
+            await().atMost(Duration.ofSeconds(30)).until(() -> names.stream().allMatch(this::uploaded));
+            // Polls go on (every 200 ms) while the files are in flight: none is taken a second time
+            // (downloaded again), and none is moved before Mayan confirmed it.
+            await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            assertThat(mayan.count("POST", ".*/document_upload/execute/") - uploadsBefore).isEqualTo(3);
+            for (String name : names) {
+                assertThat(SftpServerResource.downloads(name)).as("downloads of " + name).isEqualTo(1);
+                assertThat(remote("plain").resolve(name)).exists();
+                assertThat(remote("plain").resolve(".done").resolve(name)).doesNotExist();
+            }
+        } finally {
+            mayan.setProcessingPaused(false);
+        }
+        for (String name : names) {
+            awaitFile(remote("plain").resolve(".done").resolve(name));
+            assertThat(mayan.documents()).filteredOn(d -> d.label().equals(name)).hasSize(1);
+        }
+        assertThat(mayan.count("POST", ".*/document_upload/execute/") - uploadsBefore).isEqualTo(3);
+        // Each file was downloaded once: no poll took a file in flight again.
+        for (String name : names) {
+            assertThat(SftpServerResource.downloads(name)).as("downloads of " + name).isEqualTo(1);
+        }
+    }
+
+    private boolean uploaded(String name) {
+        return mayan.documents().stream().anyMatch(d -> d.label().equals(name));
+    }
+
     private static Path awaitFile(Path file) {
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(file) && Files.size(file) > 0);
         return file;

@@ -34,6 +34,14 @@ public class SftpServerResource implements QuarkusTestResourceLifecycleManager {
     public static final String REJECTED_FILE = "123456_rev9.pdf";
 
     static Path root;
+    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> DOWNLOADS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** How often a file of this name was downloaded from the server (read from its first byte). */
+    public static int downloads(String fileName) {
+        java.util.concurrent.atomic.AtomicInteger n = DOWNLOADS.get(fileName);
+        return n == null ? 0 : n.get();
+    }
     private SshServer server;
 
     /** The server's folder of a source (drawings, plain, rejected) as a local path. */
@@ -58,7 +66,20 @@ public class SftpServerResource implements QuarkusTestResourceLifecycleManager {
             server.setPort(0);
             server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
             server.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
-            server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+            SftpSubsystemFactory sftp = new SftpSubsystemFactory();
+            // Counts the downloads of each file (its first block read), for tests that a file is taken once.
+            sftp.addSftpEventListener(new org.apache.sshd.sftp.server.SftpEventListener() {
+                @Override
+                public void reading(org.apache.sshd.server.session.ServerSession session, String remoteHandle,
+                        org.apache.sshd.sftp.server.FileHandle localHandle, long offset, byte[] data, int dataOffset,
+                        int dataLen) {
+                    if (offset == 0) {
+                        DOWNLOADS.computeIfAbsent(localHandle.getFile().getFileName().toString(),
+                                n -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                    }
+                }
+            });
+            server.setSubsystemFactories(List.of(sftp));
             server.setFileSystemFactory(new VirtualFileSystemFactory(root));
             server.start();
             int port = server.getPort();
@@ -81,6 +102,8 @@ public class SftpServerResource implements QuarkusTestResourceLifecycleManager {
             config.put(drawings + "metadata.revision", "{rev}");
             config.put(drawings + "tags", "scanned,engineering");
             config.put(drawings + "cabinets", "Engineering/Drawings");
+            // One file at a time, in order (the sequential route); sftpplain takes the default, several at once.
+            config.put(drawings + "concurrency", "1");
 
             server(config, "ingest.sources.sftpplain.", port, knownHosts, "plain");
 

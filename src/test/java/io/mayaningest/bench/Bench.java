@@ -51,7 +51,8 @@ import io.mayaningest.e2e.RealMayan;
  * </ul>
  * Every arm is checked complete (each document with its file, checksum, 2 metadata, tag, cabinet; no
  * duplicate) before its figure counts. Options: {@code --n 200 --reps 3 --concurrency 4,16 --delay-ms 300
- * --warmup 50 --real --real-n 50 --skip-double --skip-memory --skip-startup --memory-gib 2}.
+ * --warmup 50 --real --real-n 50 --sftp --sftp-n 100 --sftp-concurrency 4 --skip-double --skip-memory --skip-startup
+ * --memory-gib 2}.
  */
 public final class Bench {
 
@@ -103,6 +104,9 @@ public final class Bench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), work);
         if (!flag("skip-double")) {
             againstTheDouble();
+        }
+        if (flag("sftp")) {
+            sftpSource();
         }
         if (flag("real")) {
             againstRealMayan();
@@ -174,6 +178,124 @@ public final class Bench {
                 + format(sample.byEndpoint()));
         Outcome raw = results.get("raw c=" + concurrencies.get(0)).get(0);
         table.add("Raw client calls per document by endpoint: " + format(raw.byEndpoint()));
+    }
+
+    // ---- an SFTP source ------------------------------------------------------------------------
+
+    /**
+     * {@code --sftp}: the service with one SFTP source (MINA SSHD in this JVM, the double as Mayan) taking
+     * one file at a time and {@code --sftp-concurrency} (4) at a time, arms interleaved, the uploads capped at
+     * the same {@code mayan.max-in-flight} in both: what the source's concurrency alone gives.
+     */
+    void sftpSource() throws Exception {
+        int n = integer("sftp-n", 100);
+        int reps = integer("reps", 3);
+        int warmup = Math.min(integer("warmup", 50), 20);
+        long delay = integer("delay-ms", 300);
+        int c = integer("sftp-concurrency", 4);
+        Map<Integer, List<Outcome>> results = new LinkedHashMap<>();
+        for (int rep = 1; rep <= reps; rep++) {
+            for (int concurrency : List.of(1, c)) {
+                Outcome o = serviceOnSftp(concurrency, c, n, warmup, delay, rep);
+                System.out.printf("rep %d  sftp c=%-8d %6.1f docs/s  %5.2f calls/doc  %.1f ms CPU/doc%n", rep, concurrency,
+                        o.docsPerSecond(), o.callsPerDoc(), o.cpuSeconds() * 1000 / o.docs());
+                results.computeIfAbsent(concurrency, k -> new ArrayList<>()).add(o);
+            }
+        }
+        table.add("");
+        table.add(String.format("An SFTP source (MINA SSHD, 500 ms polls), the double with a %d ms processing delay,"
+                + " mayan.max-in-flight=%d, N = %d after a warm-up of %d, %d repetitions, median (min–max):", delay, c, n,
+                warmup, reps));
+        table.add("");
+        table.add("| source concurrency | docs/s | calls/doc | service CPU ms/doc | against concurrency 1 |");
+        table.add("|---|---|---|---|---|");
+        List<Outcome> one = results.get(1);
+        for (Map.Entry<Integer, List<Outcome>> e : results.entrySet()) {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < e.getValue().size(); i++) {
+                ratios.add(e.getValue().get(i).docsPerSecond() / one.get(i).docsPerSecond());
+            }
+            table.add(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |", e.getKey(),
+                    stat(e.getValue().stream().map(Outcome::docsPerSecond).toList(), "%.1f"),
+                    stat(e.getValue().stream().map(Outcome::callsPerDoc).toList(), "%.2f"),
+                    stat(e.getValue().stream().map(o -> o.cpuSeconds() * 1000 / o.docs()).toList(), "%.1f"),
+                    stat(ratios, "%.2f")));
+        }
+    }
+
+    Outcome serviceOnSftp(int concurrency, int maxInFlight, int n, int warmup, long delay, int rep) throws Exception {
+        Path dir = Files.createDirectories(work.resolve("sftp-c" + concurrency + "-rep" + rep));
+        try (Child mayan = Child.fakeMayan(dir, delay); SftpServer sftp = SftpServer.start(dir)) {
+            Path inbox = Files.createDirectories(sftp.root.resolve("drawings"));
+            Path staging = Files.createDirectories(dir.resolve("staging"));
+            Map<String, String> config = serviceConfig(mayan.url, inbox, maxInFlight);
+            config.put("mayan.max-requests-per-second", "0");
+            config.put("ingest.sources.drawings.kind", "sftp");
+            config.put("ingest.sources.drawings.path", "drawings");
+            config.put("ingest.sources.drawings.host", "127.0.0.1");
+            config.put("ingest.sources.drawings.port", String.valueOf(sftp.server.getPort()));
+            config.put("ingest.sources.drawings.username", SftpServer.USER);
+            config.put("ingest.sources.drawings.known-hosts-file", sftp.knownHosts.toString());
+            config.put("ingest.sources.drawings.stable-for", "500ms");
+            config.put("ingest.sources.drawings.concurrency", String.valueOf(concurrency));
+            try (Child service = Child.service(dir, config, serviceJvmArgs(),
+                    Map.of("MAYAN_TOKEN", TOKEN, "INGEST_SOURCES_DRAWINGS_PASSWORD", SftpServer.PASSWORD))) {
+                if (warmup > 0) {
+                    moveAll(drawings(staging.resolve("warm"), 900000, warmup), inbox);
+                    await(Duration.ofMinutes(10), () -> doneCount(inbox) >= warmup, "warm-up of the SFTP source");
+                }
+                JsonNode before = summary(mayan);
+                List<RawClient.Item> items = drawings(staging.resolve("run"), 100000, n);
+                long cpu0 = service.cpuTicks();
+                long t0 = System.nanoTime();
+                moveAll(items, inbox);
+                await(Duration.ofMinutes(30), () -> doneCount(inbox) >= warmup + n, "the SFTP source's " + n + " documents");
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double cpu = (service.cpuTicks() - cpu0) / (double) CLK_TCK;
+                JsonNode after = summary(mayan);
+                check(after, warmup + n, "sftp c=" + concurrency);
+                return outcome(seconds, n, cpu, before, after);
+            }
+        }
+    }
+
+    /** An SFTP server (Apache MINA SSHD) on a free port, serving {@code <dir>/sftp-root}, its host key in known_hosts. */
+    static final class SftpServer implements AutoCloseable {
+        static final String USER = "bench";
+        static final String PASSWORD = "bench-password";
+        final org.apache.sshd.server.SshServer server;
+        final Path root;
+        final Path knownHosts;
+
+        private SftpServer(org.apache.sshd.server.SshServer server, Path root, Path knownHosts) {
+            this.server = server;
+            this.root = root;
+            this.knownHosts = knownHosts;
+        }
+
+        static SftpServer start(Path dir) throws Exception {
+            Path root = Files.createDirectories(dir.resolve("sftp-root"));
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            java.security.KeyPair hostKey = generator.generateKeyPair();
+            org.apache.sshd.server.SshServer server = org.apache.sshd.server.SshServer.setUpDefaultServer();
+            server.setHost("127.0.0.1");
+            server.setPort(0);
+            server.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(hostKey));
+            server.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
+            server.setSubsystemFactories(List.of(new org.apache.sshd.sftp.server.SftpSubsystemFactory()));
+            server.setFileSystemFactory(new org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory(root));
+            server.start();
+            Path knownHosts = dir.resolve("known_hosts");
+            Files.writeString(knownHosts, "[127.0.0.1]:" + server.getPort() + " "
+                    + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(hostKey.getPublic()) + "\n");
+            return new SftpServer(server, root, knownHosts);
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.stop(true);
+        }
     }
 
     Outcome serviceOnDouble(int concurrency, int n, int warmup, long delay, int rep) throws Exception {

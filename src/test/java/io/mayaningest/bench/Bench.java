@@ -52,7 +52,7 @@ import io.mayaningest.e2e.RealMayan;
  * Every arm is checked complete (each document with its file, checksum, 2 metadata, tag, cabinet; no
  * duplicate) before its figure counts. Options: {@code --n 200 --reps 3 --concurrency 4,16 --delay-ms 300
  * --warmup 50 --real --real-n 50 --sftp --sftp-n 100 --sftp-concurrency 4 --skip-double --skip-memory --skip-startup
- * --memory-gib 2}.
+ * --memory-gib 2 --aot-java /usr/lib/jvm/temurin-25-jdk-amd64 --service-only}.
  */
 public final class Bench {
 
@@ -124,7 +124,17 @@ public final class Bench {
 
     // ---- the test double ----------------------------------------------------------------------
 
-    record Outcome(double seconds, int docs, double callsPerDoc, double cpuSeconds, int throttled, Map<String, Double> byEndpoint) {
+    record Outcome(double seconds, int docs, double callsPerDoc, double cpuSeconds, int throttled, Map<String, Double> byEndpoint,
+            double jitSeconds) {
+
+        Outcome(double seconds, int docs, double callsPerDoc, double cpuSeconds, int throttled, Map<String, Double> byEndpoint) {
+            this(seconds, docs, callsPerDoc, cpuSeconds, throttled, byEndpoint, Double.NaN);
+        }
+
+        Outcome withJit(double jit) {
+            return new Outcome(seconds, docs, callsPerDoc, cpuSeconds, throttled, byEndpoint, jit);
+        }
+
         double docsPerSecond() {
             return docs / seconds;
         }
@@ -140,13 +150,15 @@ public final class Bench {
         Map<String, List<Outcome>> results = new LinkedHashMap<>();
         for (int rep = 1; rep <= reps; rep++) {
             for (int c : concurrencies) {
-                for (String arm : List.of("service", "raw")) {
+                // --service-only: no raw arm (a long warm-up measures the service's steady state, not a comparison)
+                for (String arm : flag("service-only") ? List.of("service") : List.of("service", "raw")) {
                     String name = arm + " c=" + c;
                     Outcome o = arm.equals("service") ? serviceOnDouble(c, n, warmup, delay, rep)
                             : rawOnDouble(c, n, warmup, delay, rep);
                     System.out.printf("rep %d  %-14s %6.1f docs/s  %5.2f calls/doc  %s%n", rep, name,
                             o.docsPerSecond(), o.callsPerDoc(),
-                            arm.equals("service") ? String.format(Locale.ROOT, "%.1f ms CPU/doc", o.cpuSeconds() * 1000 / o.docs()) : "");
+                            arm.equals("service") ? String.format(Locale.ROOT, "%.1f ms CPU/doc (JIT compiler %.1f)",
+                                    o.cpuSeconds() * 1000 / o.docs(), o.jitSeconds() * 1000 / o.docs()) : "");
                     results.computeIfAbsent(name, k -> new ArrayList<>()).add(o);
                 }
             }
@@ -155,29 +167,33 @@ public final class Bench {
         table.add(String.format("Against the Mayan test double (separate process, %d ms processing delay), N = %d after a"
                 + " warm-up of %d, %d repetitions, median (min–max):", delay, n, warmup, reps));
         table.add("");
-        table.add("| concurrency | service docs/s | raw docs/s | service/raw | calls/doc service | calls/doc raw | service CPU ms/doc |");
-        table.add("|---|---|---|---|---|---|---|");
+        table.add("| concurrency | service docs/s | raw docs/s | service/raw | calls/doc service | calls/doc raw | service CPU ms/doc | of it JIT compiler ms/doc |");
+        table.add("|---|---|---|---|---|---|---|---|");
         for (int c : concurrencies) {
             List<Outcome> s = results.get("service c=" + c);
-            List<Outcome> r = results.get("raw c=" + c);
+            List<Outcome> r = results.getOrDefault("raw c=" + c, s.stream()
+                    .map(o -> new Outcome(Double.NaN, o.docs(), Double.NaN, Double.NaN, 0, Map.of())).toList());
             List<Double> ratios = new ArrayList<>();
             for (int i = 0; i < s.size(); i++) {
                 ratios.add(s.get(i).docsPerSecond() / r.get(i).docsPerSecond());
             }
-            table.add(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s |", c,
+            table.add(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s |", c,
                     stat(s.stream().map(Outcome::docsPerSecond).toList(), "%.1f"),
                     stat(r.stream().map(Outcome::docsPerSecond).toList(), "%.1f"),
                     stat(ratios, "%.2f"),
                     stat(s.stream().map(Outcome::callsPerDoc).toList(), "%.2f"),
                     stat(r.stream().map(Outcome::callsPerDoc).toList(), "%.2f"),
-                    stat(s.stream().map(o -> o.cpuSeconds() * 1000 / o.docs()).toList(), "%.1f")));
+                    stat(s.stream().map(o -> o.cpuSeconds() * 1000 / o.docs()).toList(), "%.1f"),
+                    stat(s.stream().map(o -> o.jitSeconds() * 1000 / o.docs()).toList(), "%.1f")));
         }
         Outcome sample = results.get("service c=" + concurrencies.get(0)).get(0);
         table.add("");
         table.add("Service calls per document by endpoint (first repetition, concurrency " + concurrencies.get(0) + "): "
                 + format(sample.byEndpoint()));
-        Outcome raw = results.get("raw c=" + concurrencies.get(0)).get(0);
-        table.add("Raw client calls per document by endpoint: " + format(raw.byEndpoint()));
+        if (results.containsKey("raw c=" + concurrencies.get(0))) {
+            Outcome raw = results.get("raw c=" + concurrencies.get(0)).get(0);
+            table.add("Raw client calls per document by endpoint: " + format(raw.byEndpoint()));
+        }
     }
 
     // ---- an SFTP source ------------------------------------------------------------------------
@@ -322,17 +338,19 @@ public final class Bench {
                 JsonNode before = summary(mayan);
                 List<RawClient.Item> items = drawings(staging.resolve("run"), 100000, n);
                 long cpu0 = service.cpuTicks();
+                long jit0 = jitTicks(service);
                 long t0 = System.nanoTime();
                 moveAll(items, inbox);
                 await(Duration.ofMinutes(30), () -> doneCount(inbox) >= warmup + n, "the service's " + n + " documents");
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double cpu = (service.cpuTicks() - cpu0) / (double) CLK_TCK;
+                double jit = (jitTicks(service) - jit0) / (double) CLK_TCK;
                 if (profile) {
                     threadCpu(service, "service c=" + concurrency);
                 }
                 JsonNode after = summary(mayan);
                 check(after, warmup + n, "service c=" + concurrency);
-                return outcome(seconds, n, cpu, before, after);
+                return outcome(seconds, n, cpu, before, after).withJit(jit);
             } finally {
                 if (profile) {
                     hotMethods(recording, "service c=" + concurrency);
@@ -346,8 +364,28 @@ public final class Bench {
      * (/proc/<pid>/task/<tid>/stat): how much is JIT compilation, GC, Camel's threads, the HTTP client.
      */
     private void threadCpu(Child service, String arm) throws IOException {
+        Map<String, Long> ticks = threadTicks(service);
+        long total = ticks.values().stream().mapToLong(Long::longValue).sum();
+        long sum = total;
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "CPU of %s by thread since its start (%.1f s in all): ", arm, sum / (double) CLK_TCK));
+        ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                .forEach(e -> lines.add(String.format(Locale.ROOT, "  %5.1f s  %4.1f%%  %s", e.getValue() / (double) CLK_TCK,
+                        100.0 * e.getValue() / sum, e.getKey())));
+        lines.forEach(System.out::println);
+        table.add("");
+        table.addAll(lines);
+    }
+
+    /** CPU ticks of the JVM's JIT compiler threads (C1 and C2) so far. */
+    private static long jitTicks(Child service) throws IOException {
+        return threadTicks(service).entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** CPU ticks by thread name (digits folded) of the live threads of the service. */
+    private static Map<String, Long> threadTicks(Child service) throws IOException {
         Map<String, Long> ticks = new java.util.TreeMap<>();
-        long total = 0;
         try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(service.process.pid()), "task"))) {
             for (Path task : tasks.toList()) {
                 String stat;
@@ -360,18 +398,9 @@ public final class Bench {
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 long t = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
                 ticks.merge(name, t, Long::sum);
-                total += t;
             }
         }
-        long sum = total;
-        List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "CPU of %s by thread since its start (%.1f s in all): ", arm, sum / (double) CLK_TCK));
-        ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
-                .forEach(e -> lines.add(String.format(Locale.ROOT, "  %5.1f s  %4.1f%%  %s", e.getValue() / (double) CLK_TCK,
-                        100.0 * e.getValue() / sum, e.getKey())));
-        lines.forEach(System.out::println);
-        table.add("");
-        table.addAll(lines);
+        return ticks;
     }
 
     /**
@@ -643,6 +672,44 @@ public final class Bench {
         table.add("");
         table.add(String.format(Locale.ROOT, "Start-up, JVM start to /q/health/live 200, %d runs: median %s s", runs,
                 stat(live, "%.2f")));
+        if (options.containsKey("aot-java")) {
+            startupWithAotCache(Path.of(options.get("aot-java")), runs, dir);
+        }
+    }
+
+    /**
+     * {@code --aot-java <JAVA_HOME of a JDK 25 or later>}: the same start-up on that JDK, without and with
+     * its AOT cache (JEP 483/514/515), the cache recorded by one training start stopped once live.
+     */
+    void startupWithAotCache(Path javaHome, int runs, Path dir) throws Exception {
+        String java = javaHome.resolve("bin").resolve("java").toString();
+        Path cache = dir.resolve("service.aot");
+        List<Double> plain = new ArrayList<>();
+        List<Double> aot = new ArrayList<>();
+        try (Child mayan = Child.fakeMayan(dir, 100)) {
+            List<String> training = new ArrayList<>(serviceJvmArgs());
+            training.add("-XX:AOTCacheOutput=" + cache);
+            try (Child service = Child.service(dir.resolve("aot-training"), Map.of("mayan.url", mayan.url), training,
+                    Map.of("MAYAN_TOKEN", TOKEN), java)) {
+                System.out.printf("AOT training start: live after %.2f s%n", service.liveAfterNanos / 1e9);
+            }
+            await(Duration.ofSeconds(120), () -> Files.exists(cache), "the AOT cache " + cache);
+            List<String> withCache = new ArrayList<>(serviceJvmArgs());
+            withCache.add("-XX:AOTCache=" + cache);
+            for (int i = 0; i < runs; i++) {
+                for (boolean cached : List.of(false, true)) {
+                    try (Child service = Child.service(dir.resolve((cached ? "aot" : "jdk") + i), Map.of("mayan.url", mayan.url),
+                            cached ? withCache : serviceJvmArgs(), Map.of("MAYAN_TOKEN", TOKEN), java)) {
+                        (cached ? aot : plain).add(service.liveAfterNanos / 1e9);
+                    }
+                    System.out.printf("start-up %d on %s%s: live after %.2f s%n", i + 1, javaHome.getFileName(),
+                            cached ? " with its AOT cache" : "", (cached ? aot : plain).get(i));
+                }
+            }
+        }
+        table.add(String.format(Locale.ROOT, "The same on %s, %d runs each, interleaved: median %s s; with its AOT cache"
+                + " (%d MB, recorded by one training start): median %s s", javaHome.getFileName(), runs, stat(plain, "%.2f"),
+                Files.size(cache) >> 20, stat(aot, "%.2f")));
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -774,6 +841,11 @@ public final class Bench {
 
         static Child service(Path dir, Map<String, String> properties, List<String> jvmArgs, Map<String, String> env)
                 throws IOException, InterruptedException {
+            return service(dir, properties, jvmArgs, env, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        }
+
+        static Child service(Path dir, Map<String, String> properties, List<String> jvmArgs, Map<String, String> env,
+                String java) throws IOException, InterruptedException {
             Files.createDirectories(dir.resolve("config"));
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
@@ -786,7 +858,7 @@ public final class Bench {
             all.forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
             Files.writeString(dir.resolve("config").resolve("application.properties"), text);
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(java);
             command.addAll(jvmArgs);
             command.add("-jar");
             command.add(JAR.toString());

@@ -46,11 +46,27 @@ public class MailBatch {
         this.spoolDir = spoolDir;
     }
 
-    /** Split filter: after a transient failure the rest of the mail waits for the next poll with it. */
+    /**
+     * Split filter: after a transient failure the rest of the mail waits for the next poll with it. Only a
+     * document whose exchange ended unfinished stops the others ({@link #ended}); documents still on
+     * their way (the split runs several side by side) do not.
+     */
     public static boolean continues(Exchange exchange) {
         MailBatch batch = exchange.getProperty(MailReader.BATCH_PROPERTY, MailBatch.class);
-        return batch.items.stream().noneMatch(MailBatch::pending);
+        return !batch.stopped;
     }
+
+    /** After a document's exchange: if it ended neither done nor failed for good, the mail stops here. */
+    public static void ended(Exchange exchange) {
+        MailBatch batch = exchange.getProperty(MailReader.BATCH_PROPERTY, MailBatch.class);
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof IngestRequest item && (item.getState() == null || pending(item))) {
+            batch.stopped = true;
+        }
+    }
+
+    /** A document of this mail ended unfinished (a transient failure outlived its retries). */
+    private volatile boolean stopped;
 
     /** Started in the pipeline but neither done nor failed for good: a transient failure outlived its retries. */
     private static boolean pending(IngestRequest item) {

@@ -46,11 +46,13 @@ public class MailSourceRoutes extends RouteBuilder {
     private final io.mayaningest.source.MappingCheck mappingCheck;
 
     private final Leadership leadership;
+    private final io.mayaningest.config.MayanConfig mayan;
 
     public MailSourceRoutes(IngestConfig config, MailSources sources, MailReader reader,
             MailAcknowledgement acknowledgement, io.mayaningest.mayan.MayanGate gate,
-            io.mayaningest.source.MappingCheck mappingCheck, Leadership leadership) {
+            io.mayaningest.source.MappingCheck mappingCheck, Leadership leadership, io.mayaningest.config.MayanConfig mayan) {
         this.leadership = leadership;
+        this.mayan = mayan;
         this.gate = gate;
         this.mappingCheck = mappingCheck;
         this.config = config;
@@ -69,6 +71,7 @@ public class MailSourceRoutes extends RouteBuilder {
                 .templateParameter("source", null, "the source's name: ingest.sources.<source>")
                 .templateParameter("endpoint", null, "the mail consumer, from MailSourceRoutes#mailEndpoint")
                 .templateParameter("leader", "", "master:<namespace>: when only the cluster's leader reads it (Leadership)")
+                .templateParameter("parallel", "false", "true: a mail's documents go through side by side (concurrency above 1)")
                 .from("{{leader}}{{endpoint}}")
                     .errorHandler(noErrorHandler())
                     .setProperty(MailReader.SOURCE_PROPERTY, constant("{{source}}"))
@@ -86,10 +89,15 @@ public class MailSourceRoutes extends RouteBuilder {
                     })
                     .bean(reader, "read")
                     // Each document in its own exchange, so that the error policy quarantines one
-                    // attachment without ending the mail's route.
-                    .split(simple("${body.documents}"))
+                    // attachment without ending the mail's route. The attachments are in the spool by now
+                    // (the mail itself is not read again), so with a concurrency above 1 a mail's documents go
+                    // through the pipeline side by side (Camel's parallel split; waiting for Mayan holds no
+                    // thread, uploads stay capped by mayan.max-in-flight); with 1 in order, one after the
+                    // other. The mail is concluded once all are through.
+                    .split(simple("${body.documents}")).parallelProcessing("{{parallel}}")
                         .filter(MailBatch::continues)
                             .to(ATTACHMENT)
+                            .process(MailBatch::ended)
                         .end()
                     .end()
                     .bean(acknowledgement, "conclude");
@@ -102,6 +110,8 @@ public class MailSourceRoutes extends RouteBuilder {
 
         for (MailSettings settings : sources.all().values()) {
             Files.createDirectories(settings.spool());
+            int concurrency = io.mayaningest.source.SourceValidation.concurrency(config.sources().get(settings.name()),
+                    mayan.maxInFlight());
             Properties properties = new Properties();
             properties.putAll(settings.javaMailProperties());
             Optional<String> password = config.sources().get(settings.name()).password().filter(p -> !p.isEmpty());
@@ -110,6 +120,7 @@ public class MailSourceRoutes extends RouteBuilder {
                     .parameter("source", settings.name())
                     // "" or master:<namespace>: (leader-only on a cluster, see Leadership)
                     .parameter("leader", leadership.consumerPrefix(settings.name()))
+                    .parameter("parallel", String.valueOf(concurrency > 1))
                     .parameter("endpoint", mailEndpoint(settings, password.isPresent(),
                             config.sources().get(settings.name()).pollInterval().toMillis()).getRawUri())
                     .bean(PROPERTIES, properties);
@@ -121,10 +132,11 @@ public class MailSourceRoutes extends RouteBuilder {
                 LOG.warnf("Source %s sends its password in plain text to %s (security=none); set "
                         + "ingest.sources.%s.security=ssl or starttls", settings.name(), settings.host(), settings.name());
             }
-            LOG.infof("Source %s reads %s://%s:%d/%s as %s (after success: %s, after failure: %s, spool: %s)",
+            LOG.infof("Source %s reads %s://%s:%d/%s as %s (after success: %s, after failure: %s, spool: %s, %s)",
                     settings.name(), settings.protocol(), settings.host(), settings.port(), settings.folder(),
                     settings.username(), config.sources().get(settings.name()).afterSuccess(),
-                    settings.isImap() ? "move:" + settings.failedFolder() : "left on the server", settings.spool());
+                    settings.isImap() ? "move:" + settings.failedFolder() : "left on the server", settings.spool(),
+                    concurrency > 1 ? "the documents of a mail side by side" : "the documents of a mail in order");
         }
     }
 

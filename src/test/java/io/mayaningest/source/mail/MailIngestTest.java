@@ -196,25 +196,50 @@ class MailIngestTest {
     }
 
     @Test
+    void theDocumentsOfAMailGoThroughSideBySideAndTheMailIsSeenOnlyOnceAllAreConfirmed() throws Exception {
+        String subject = "Side by side " + UUID.randomUUID();
+        List<String> names = List.of("one.pdf", "two.pdf", "three.pdf");
+        mayan.setProcessingPaused(true);
+        try {
+            Mails.send(IMAP_SEEN, subject, of(names.get(0), pdf(subject + "1")), of(names.get(1), pdf(subject + "2")),
+                    of(names.get(2), pdf(subject + "3")));
+            // With Mayan's processing held, one document at a time would upload the first and wait for it.
+            await().atMost(WAIT).until(() -> names.stream().allMatch(n -> documentsLabelled(subject + " - " + n) == 1));
+            assertThat(Mails.isSeen(IMAP_SEEN, subject)).isFalse();
+        } finally {
+            mayan.setProcessingPaused(false);
+        }
+        await().atMost(WAIT).until(() -> Mails.isSeen(IMAP_SEEN, subject));
+        for (String name : names) {
+            assertThat(documentsLabelled(subject + " - " + name)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aTransientFailureLeavesTheMailUnseenAndConfirmedAttachmentsAreNotUploadedAgain() throws Exception {
         String subject = "Transient " + UUID.randomUUID();
         int uploads = mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD);
-        // More failures than max-retries (3): the first document is uploaded, then its metadata fails
-        // until the mail is given up for this poll.
-        mayan.failNext("POST", "/api/v4/documents/\\d+/metadata/", 503, 4);
+        // Twice as many failures as the attempts of one document (1 + max-retries 3): both documents are
+        // uploaded, side by side, then their metadata fails until the mail is given up for this poll,
+        // however the failures fall between them.
+        mayan.failNext("POST", "/api/v4/documents/\\d+/metadata/", 503, 8);
         Mails.send(IMAP_SEEN, subject, of("first.pdf", pdf(subject + "1")), of("second.pdf", pdf(subject + "2")));
 
         awaitDocument(subject + " - second.pdf");
         await().atMost(WAIT).until(() -> Mails.isSeen(IMAP_SEEN, subject));
-        assertThat(documentsLabelled(subject + " - first.pdf")).isEqualTo(1);
-        assertThat(mayan.documentByLabel(subject + " - first.pdf").orElseThrow().metadata())
-                .containsEntry("invoice_number", subject);
+        // The documents go side by side, so either may meet the failures; each is in Mayan once, complete.
+        for (String name : List.of("first.pdf", "second.pdf")) {
+            assertThat(documentsLabelled(subject + " - " + name)).isEqualTo(1);
+            assertThat(mayan.documentByLabel(subject + " - " + name).orElseThrow().metadata())
+                    .containsEntry("invoice_number", subject);
+        }
         assertThat(mayan.count("POST", FakeMayan.DOCUMENT_UPLOAD) - uploads).isEqualTo(2);
-        Ledger.Entry first = ledger.all().stream()
-                .filter(e -> e.source().equals(IMAP_SEEN) && e.fileName().equals("first.pdf") && e.state() == LedgerState.DONE
-                        && e.attempts() > 0)
+        Ledger.Entry retried = ledger.all().stream()
+                .filter(e -> e.source().equals(IMAP_SEEN) && List.of("first.pdf", "second.pdf").contains(e.fileName())
+                        && e.state() == LedgerState.DONE && e.attempts() > 0 && e.createdAt() != null)
+                .filter(e -> mayan.document(e.documentId()).map(d -> d.label().startsWith(subject)).orElse(false))
                 .findFirst().orElseThrow();
-        assertThat(first.documentId()).isNotNull();
+        assertThat(retried.documentId()).isNotNull();
     }
 
     @Test

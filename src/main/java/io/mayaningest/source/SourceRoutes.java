@@ -22,6 +22,11 @@ public final class SourceRoutes {
         return "source-" + source;
     }
 
+    /** How a file source's start-up line says its {@code concurrency}. */
+    public static String describeConcurrency(int concurrency) {
+        return concurrency > 1 ? concurrency + " files at a time" : "one file at a time, in order";
+    }
+
     /**
      * The source error policy; the item read ({@code mapper.read}) and mapped ({@code mapper.map});
      * the pipeline; then, only once Mayan confirmed it, the source's acknowledgement and its ledger record.

@@ -239,79 +239,59 @@ public final class Bench {
         }
     }
 
+    static final String SFTP_USER = "bench";
+    static final String SFTP_PASSWORD = "bench-password";
+
     Outcome serviceOnSftp(int concurrency, int maxInFlight, int n, int warmup, long delay, int rep) throws Exception {
         Path dir = Files.createDirectories(work.resolve("sftp-c" + concurrency + "-rep" + rep));
-        try (Child mayan = Child.fakeMayan(dir, delay); SftpServer sftp = SftpServer.start(dir)) {
-            Path inbox = Files.createDirectories(sftp.root.resolve("drawings"));
+        Path root = Files.createDirectories(dir.resolve("sftp-root"));
+        Path knownHosts = dir.resolve("known_hosts");
+        org.apache.sshd.server.SshServer sftp = io.mayaningest.testing.SftpTestServer.start(root, SFTP_USER, SFTP_PASSWORD,
+                knownHosts);
+        try (Child mayan = Child.fakeMayan(dir, delay); AutoCloseable stop = () -> sftp.stop(true)) {
+            Path inbox = Files.createDirectories(root.resolve("drawings"));
             Path staging = Files.createDirectories(dir.resolve("staging"));
             Map<String, String> config = serviceConfig(mayan.url, inbox, maxInFlight);
             config.put("mayan.max-requests-per-second", "0");
             config.put("ingest.sources.drawings.kind", "sftp");
             config.put("ingest.sources.drawings.path", "drawings");
             config.put("ingest.sources.drawings.host", "127.0.0.1");
-            config.put("ingest.sources.drawings.port", String.valueOf(sftp.server.getPort()));
-            config.put("ingest.sources.drawings.username", SftpServer.USER);
-            config.put("ingest.sources.drawings.known-hosts-file", sftp.knownHosts.toString());
+            config.put("ingest.sources.drawings.port", String.valueOf(sftp.getPort()));
+            config.put("ingest.sources.drawings.username", SFTP_USER);
+            config.put("ingest.sources.drawings.known-hosts-file", knownHosts.toString());
             config.put("ingest.sources.drawings.stable-for", "500ms");
             config.put("ingest.sources.drawings.concurrency", String.valueOf(concurrency));
             try (Child service = Child.service(dir, config, serviceJvmArgs(),
-                    Map.of("MAYAN_TOKEN", TOKEN, "INGEST_SOURCES_DRAWINGS_PASSWORD", SftpServer.PASSWORD))) {
-                if (warmup > 0) {
-                    moveAll(drawings(staging.resolve("warm"), 900000, warmup), inbox);
-                    await(Duration.ofMinutes(10), () -> doneCount(inbox) >= warmup, "warm-up of the SFTP source");
-                }
-                JsonNode before = summary(mayan);
-                List<RawClient.Item> items = drawings(staging.resolve("run"), 100000, n);
-                long cpu0 = service.cpuTicks();
-                long t0 = System.nanoTime();
-                moveAll(items, inbox);
-                await(Duration.ofMinutes(30), () -> doneCount(inbox) >= warmup + n, "the SFTP source's " + n + " documents");
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                double cpu = (service.cpuTicks() - cpu0) / (double) CLK_TCK;
-                JsonNode after = summary(mayan);
-                check(after, warmup + n, "sftp c=" + concurrency);
-                return outcome(seconds, n, cpu, before, after);
+                    Map.of("MAYAN_TOKEN", TOKEN, "INGEST_SOURCES_DRAWINGS_PASSWORD", SFTP_PASSWORD))) {
+                return measure(mayan, service, inbox, staging, warmup, n, "sftp c=" + concurrency);
             }
         }
     }
 
-    /** An SFTP server (Apache MINA SSHD) on a free port, serving {@code <dir>/sftp-root}, its host key in known_hosts. */
-    static final class SftpServer implements AutoCloseable {
-        static final String USER = "bench";
-        static final String PASSWORD = "bench-password";
-        final org.apache.sshd.server.SshServer server;
-        final Path root;
-        final Path knownHosts;
-
-        private SftpServer(org.apache.sshd.server.SshServer server, Path root, Path knownHosts) {
-            this.server = server;
-            this.root = root;
-            this.knownHosts = knownHosts;
+    /**
+     * One arm of the service: {@code warmup} drawings dropped and ingested, then {@code n} more timed, with
+     * the service's CPU and its JIT compiler's in that window and the calls the double counted; checked
+     * complete.
+     */
+    static Outcome measure(Child mayan, Child service, Path inbox, Path staging, int warmup, int n, String arm)
+            throws Exception {
+        if (warmup > 0) {
+            moveAll(drawings(staging.resolve("warm"), 900000, warmup), inbox);
+            await(Duration.ofMinutes(10), () -> doneCount(inbox) >= warmup, "warm-up of " + arm);
         }
-
-        static SftpServer start(Path dir) throws Exception {
-            Path root = Files.createDirectories(dir.resolve("sftp-root"));
-            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
-            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-            java.security.KeyPair hostKey = generator.generateKeyPair();
-            org.apache.sshd.server.SshServer server = org.apache.sshd.server.SshServer.setUpDefaultServer();
-            server.setHost("127.0.0.1");
-            server.setPort(0);
-            server.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(hostKey));
-            server.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
-            server.setSubsystemFactories(List.of(new org.apache.sshd.sftp.server.SftpSubsystemFactory()));
-            server.setFileSystemFactory(new org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory(root));
-            server.start();
-            Path knownHosts = dir.resolve("known_hosts");
-            Files.writeString(knownHosts, "[127.0.0.1]:" + server.getPort() + " "
-                    + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(hostKey.getPublic()) + "\n");
-            return new SftpServer(server, root, knownHosts);
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.stop(true);
-        }
+        JsonNode before = summary(mayan);
+        List<RawClient.Item> items = drawings(staging.resolve("run"), 100000, n);
+        long cpu0 = service.cpuTicks();
+        long jit0 = jitTicks(service);
+        long t0 = System.nanoTime();
+        moveAll(items, inbox);
+        await(Duration.ofMinutes(30), () -> doneCount(inbox) >= warmup + n, n + " documents of " + arm);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (service.cpuTicks() - cpu0) / (double) CLK_TCK;
+        double jit = (jitTicks(service) - jit0) / (double) CLK_TCK;
+        JsonNode after = summary(mayan);
+        check(after, warmup + n, arm);
+        return outcome(seconds, n, cpu, before, after).withJit(jit);
     }
 
     Outcome serviceOnDouble(int concurrency, int n, int warmup, long delay, int rep) throws Exception {
@@ -330,27 +310,11 @@ public final class Bench {
                 jvm.add("-XX:StartFlightRecording=settings=profile,filename=" + recording + ",dumponexit=true");
             }
             try (Child service = Child.service(dir, config, jvm, Map.of("MAYAN_TOKEN", TOKEN))) {
-                if (warmup > 0) {
-                    List<RawClient.Item> warm = drawings(staging.resolve("warm"), 900000, warmup);
-                    moveAll(warm, inbox);
-                    await(Duration.ofMinutes(10), () -> doneCount(inbox) >= warmup, "warm-up of the service");
-                }
-                JsonNode before = summary(mayan);
-                List<RawClient.Item> items = drawings(staging.resolve("run"), 100000, n);
-                long cpu0 = service.cpuTicks();
-                long jit0 = jitTicks(service);
-                long t0 = System.nanoTime();
-                moveAll(items, inbox);
-                await(Duration.ofMinutes(30), () -> doneCount(inbox) >= warmup + n, "the service's " + n + " documents");
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                double cpu = (service.cpuTicks() - cpu0) / (double) CLK_TCK;
-                double jit = (jitTicks(service) - jit0) / (double) CLK_TCK;
+                Outcome o = measure(mayan, service, inbox, staging, warmup, n, "service c=" + concurrency);
                 if (profile) {
                     threadCpu(service, "service c=" + concurrency);
                 }
-                JsonNode after = summary(mayan);
-                check(after, warmup + n, "service c=" + concurrency);
-                return outcome(seconds, n, cpu, before, after).withJit(jit);
+                return o;
             } finally {
                 if (profile) {
                     hotMethods(recording, "service c=" + concurrency);

@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -16,11 +13,8 @@ import java.util.Map;
 import io.mayaningest.it.ServiceProcess;
 import io.mayaningest.testing.FakeMayan;
 import io.mayaningest.testing.Postgres;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
-import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import io.mayaningest.testing.SftpTestServer;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,19 +90,6 @@ class TwoReplicasSftpIT {
     }
 
     private static SshServer sftpServer(Path root) throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        KeyPair hostKey = generator.generateKeyPair();
-        SshServer server = SshServer.setUpDefaultServer();
-        server.setHost("127.0.0.1");
-        server.setPort(0);
-        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        server.setPasswordAuthenticator((user, password, session) -> "partner".equals(user) && PASSWORD.equals(password));
-        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-        server.setFileSystemFactory(new VirtualFileSystemFactory(root));
-        server.start();
-        Files.writeString(root.resolve("known_hosts"),
-                "[127.0.0.1]:" + server.getPort() + " " + PublicKeyEntry.toString(hostKey.getPublic()) + "\n");
-        return server;
+        return SftpTestServer.start(root, "partner", PASSWORD, root.resolve("known_hosts"));
     }
 }

@@ -99,7 +99,7 @@ public class FileSourceRoutes extends RouteBuilder {
             }
             LOG.infof("Source %s watches %s (done: %s, error: %s, %s)", name, directory,
                     source.deleteAfterSuccess() ? "delete" : done, error,
-                    concurrency > 1 ? concurrency + " files at a time" : "one file at a time, in order");
+                    SourceRoutes.describeConcurrency(concurrency));
         }
     }
 

@@ -75,12 +75,7 @@ public class SftpSourceRoutes extends EndpointRouteBuilder {
         // The endpoint is a parameter because its options depend on how the source logs in (password or
         // key, known hosts or not): it is built per source with the Endpoint DSL (sftpEndpoint), typed,
         // and its beans are this route's own (templatedRoute(...).bean), referred to by their local names.
-        RouteDefinition template = routeTemplate(TEMPLATE)
-                .templateParameter("source", null, "the source's name: ingest.sources.<source>")
-                .templateParameter("endpoint", null, "the SFTP consumer, from SftpSourceRoutes#sftpEndpoint")
-                .templateParameter("leader", "", "master:<namespace>: when only the cluster's leader reads it (Leadership)")
-                .from("{{leader}}{{endpoint}}");
-        SourceRoutes.ingestAndAcknowledge(template, mapper, acknowledger, ledger);
+        SourceRoutes.ingestAndAcknowledge(consumer(routeTemplate(TEMPLATE)), mapper, acknowledger, ledger);
 
         // Several files at a time. Camel's FTP/SFTP consumer routes each exchange synchronously (its client
         // is not thread-safe), so the Threads EIP of the folder source would still hold the polling thread
@@ -92,12 +87,8 @@ public class SftpSourceRoutes extends EndpointRouteBuilder {
         // spool until the item's exchange ends: after the acknowledgement, which, as with one file at a
         // time, moves the remote file only once Mayan confirmed it. A crash loses only the queue in memory:
         // the files are still on the server and the ledger resumes the uploads that had reached Mayan.
-        routeTemplate(CONCURRENT_TEMPLATE)
-                .templateParameter("source", null, "the source's name: ingest.sources.<source>")
-                .templateParameter("endpoint", null, "the SFTP consumer, from SftpSourceRoutes#sftpEndpoint")
-                .templateParameter("leader", "", "master:<namespace>: when only the cluster's leader reads it (Leadership)")
-                .templateParameter("concurrency", null, "files of this source ingested at the same time")
-                .from("{{leader}}{{endpoint}}")
+        consumer(routeTemplate(CONCURRENT_TEMPLATE)
+                .templateParameter("concurrency", null, "files of this source ingested at the same time"))
                 .to(ITEMS_QUEUE + "?waitForTaskToComplete=Never&blockWhenFull=true&size={{concurrency}}");
         RouteDefinition items = routeTemplate(ITEMS_TEMPLATE)
                 .templateParameter("source", null, "the source's name: ingest.sources.<source>")
@@ -139,20 +130,28 @@ public class SftpSourceRoutes extends EndpointRouteBuilder {
                             () -> gate.isOpen() && mappingCheck.ready(name)))
                     .bean(POLL_STRATEGY, new SftpPollStrategy(settings, health))
                     .bean(ERRORS, new SftpPollStrategy.QuietExceptionHandler(name, health));
-            // The secrets are beans of the route and the URI names them (#bean:...): they are never in the
-            // route's parameters, its endpoint URI, Camel's summaries, health data or log lines.
-            // (Camel's URI masking is no guard: it ends a RAW(...) value at its first ')'.)
             if (concurrency > 1) {
                 route.parameter("concurrency", String.valueOf(concurrency));
             }
+            // The secrets are beans of the route and the URI names them (#bean:...): they are never in the
+            // route's parameters, its endpoint URI, Camel's summaries, health data or log lines.
+            // (Camel's URI masking is no guard: it ends a RAW(...) value at its first ')'.)
             settings.password().ifPresent(p -> route.bean(PASSWORD, secret(p)));
             settings.privateKeyPassphrase().ifPresent(p -> route.bean(PASSPHRASE, secret(p)));
             LOG.infof("Source %s polls sftp://%s/%s (done: %s, error: %s, host key: %s, %s)", name, settings.server(),
                     settings.path(), settings.deleteAfterSuccess() ? "delete" : settings.donePath(),
                     settings.errorPath(), settings.strictHostKeyChecking() ? "checked against "
                             + settings.effectiveKnownHosts() : "NOT checked",
-                    concurrency > 1 ? concurrency + " files at a time" : "one file at a time, in order");
+                    SourceRoutes.describeConcurrency(concurrency));
         }
+    }
+
+    /** The SFTP consumer both consumer templates start with; its endpoint is built per source (sftpEndpoint). */
+    private static RouteDefinition consumer(org.apache.camel.model.RouteTemplateDefinition template) {
+        return template.templateParameter("source", null, "the source's name: ingest.sources.<source>")
+                .templateParameter("endpoint", null, "the SFTP consumer, from SftpSourceRoutes#sftpEndpoint")
+                .templateParameter("leader", "", "master:<namespace>: when only the cluster's leader reads it (Leadership)")
+                .from("{{leader}}{{endpoint}}");
     }
 
     /**

@@ -162,9 +162,10 @@ class SftpIngestTest {
             // With Mayan's processing held, one file at a time would upload the first and wait for it:
             // all three reaching Mayan shows them handed over side by side.
             await().atMost(Duration.ofSeconds(30)).until(() -> names.stream().allMatch(this::uploaded));
-            // Polls go on (every 200 ms) while the files are in flight: none is taken a second time
-            // (downloaded again), and none is moved before Mayan confirmed it.
-            await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            // Polls go on (every 200 ms) while the files are in flight: after three more listings of the
+            // folder none is taken a second time (downloaded again), and none is moved before Mayan confirmed it.
+            int listed = SftpServerResource.listings("plain");
+            await().atMost(Duration.ofSeconds(10)).until(() -> SftpServerResource.listings("plain") >= listed + 3);
             assertThat(mayan.count("POST", ".*/document_upload/execute/") - uploadsBefore).isEqualTo(3);
             for (String name : names) {
                 assertThat(SftpServerResource.downloads(name)).as("downloads of " + name).isEqualTo(1);

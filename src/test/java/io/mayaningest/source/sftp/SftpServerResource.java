@@ -4,20 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.mayaningest.testing.SftpTestServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
-import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.DirectoryHandle;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpEventListener;
 
 /**
  * An embedded Apache MINA SSHD SFTP server on a free port with password login, its files in a folder
@@ -34,12 +34,18 @@ public class SftpServerResource implements QuarkusTestResourceLifecycleManager {
     public static final String REJECTED_FILE = "123456_rev9.pdf";
 
     static Path root;
-    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> DOWNLOADS =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> DOWNLOADS = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> LISTINGS = new ConcurrentHashMap<>();
 
     /** How often a file of this name was downloaded from the server (read from its first byte). */
     public static int downloads(String fileName) {
-        java.util.concurrent.atomic.AtomicInteger n = DOWNLOADS.get(fileName);
+        AtomicInteger n = DOWNLOADS.get(fileName);
+        return n == null ? 0 : n.get();
+    }
+
+    /** How often a folder of this name (drawings, plain, ...) was listed: each poll of its source lists it. */
+    public static int listings(String folder) {
+        AtomicInteger n = LISTINGS.get(folder);
         return n == null ? 0 : n.get();
     }
     private SshServer server;
@@ -60,35 +66,27 @@ public class SftpServerResource implements QuarkusTestResourceLifecycleManager {
             }
             Files.write(root.resolve("rejected").resolve(REJECTED_FILE), "%PDF-1.4 rejected".getBytes());
 
-            KeyPair hostKey = ecKeyPair();
-            server = SshServer.setUpDefaultServer();
-            server.setHost("127.0.0.1");
-            server.setPort(0);
-            server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-            server.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
-            SftpSubsystemFactory sftp = new SftpSubsystemFactory();
-            // Counts the downloads of each file (its first block read), for tests that a file is taken once.
-            sftp.addSftpEventListener(new org.apache.sshd.sftp.server.SftpEventListener() {
+            Path knownHosts = base.resolve("known_hosts");
+            server = SftpTestServer.start(root, USER, PASSWORD, knownHosts, new SftpEventListener() {
+                // Counts the downloads of each file (its first block read) and the listings of each folder,
+                // for tests that a file is taken once while the source goes on polling.
                 @Override
-                public void reading(org.apache.sshd.server.session.ServerSession session, String remoteHandle,
-                        org.apache.sshd.sftp.server.FileHandle localHandle, long offset, byte[] data, int dataOffset,
-                        int dataLen) {
+                public void reading(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
+                        byte[] data, int dataOffset, int dataLen) {
                     if (offset == 0) {
-                        DOWNLOADS.computeIfAbsent(localHandle.getFile().getFileName().toString(),
-                                n -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                        count(DOWNLOADS, localHandle.getFile());
                     }
                 }
-            });
-            server.setSubsystemFactories(List.of(sftp));
-            server.setFileSystemFactory(new VirtualFileSystemFactory(root));
-            server.start();
-            int port = server.getPort();
 
-            Path knownHosts = base.resolve("known_hosts");
-            Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + PublicKeyEntry.toString(hostKey.getPublic()) + "\n");
+                @Override
+                public void readEntries(ServerSession session, String remoteHandle, DirectoryHandle localHandle,
+                        Map<String, Path> entries) {
+                    count(LISTINGS, localHandle.getFile());
+                }
+            });
+            int port = server.getPort();
             Path wrongKnownHosts = base.resolve("known_hosts_wrong");
-            Files.writeString(wrongKnownHosts,
-                    "[127.0.0.1]:" + port + " " + PublicKeyEntry.toString(ecKeyPair().getPublic()) + "\n");
+            Files.writeString(wrongKnownHosts, SftpTestServer.knownHostsLine(port, SftpTestServer.ecKeyPair().getPublic()));
 
             Map<String, String> config = new HashMap<>();
             // Other builds on this machine use the default test port 8081: take any free one.
@@ -128,10 +126,8 @@ public class SftpServerResource implements QuarkusTestResourceLifecycleManager {
         config.put(prefix + "stable-for", "400ms");
     }
 
-    private static KeyPair ecKeyPair() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        return generator.generateKeyPair();
+    private static void count(Map<String, AtomicInteger> counts, Path file) {
+        counts.computeIfAbsent(file.getFileName().toString(), n -> new AtomicInteger()).incrementAndGet();
     }
 
     /** Uploads the way an SFTP client with a temporary name does: the source never sees half a file. */
